@@ -61,6 +61,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                         'fastai_lrrange/learner.py'),
                                         'fastai_lrrange.learner._n_param_groups': ( 'learner.html#_n_param_groups',
                                                                                     'fastai_lrrange/learner.py'),
+                                        'fastai_lrrange.learner._original': ('learner.html#_original', 'fastai_lrrange/learner.py'),
                                         'fastai_lrrange.learner.suggested_lrs_type': ( 'learner.html#suggested_lrs_type',
                                                                                        'fastai_lrrange/learner.py'),
                                         'fastai_lrrange.learner.suggestion_window': ( 'learner.html#suggestion_window',

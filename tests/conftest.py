@@ -1,0 +1,151 @@
+"Shared learners and an independent state capture for the tests."
+import copy, random, warnings
+
+import matplotlib
+matplotlib.use('Agg')
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from fastai.callback.core import Callback
+from fastai.learner import Learner
+from fastai.test_utils import synth_learner
+from fastai.torch_core import set_seed
+
+import fastai_lrrange.all  # noqa: F401  (patches Learner.lr_find)
+
+warnings.filterwarnings('ignore', message='.*torch.jit.script.*')
+
+
+# ---------------------------------------------------------------- learners
+def make_synth(path=None, n_trn=10, seed=0, **kwargs):
+    "fastai's linear-regression learner (batches of 16)"
+    set_seed(seed)
+    learn = synth_learner(n_trn=n_trn, **kwargs)
+    if path is not None: learn.path = path
+    return learn
+
+
+def make_tabular(path, seed=0, n=256):
+    "A tabular learner with categorical and continuous inputs, dropout and BatchNorm"
+    from fastai.losses import CrossEntropyLossFlat
+    from fastai.tabular.all import TabularDataLoaders, tabular_learner, tabular_config, Categorify, Normalize, FillMissing
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({'a': rng.choice(['x', 'y', 'z'], n), 'b': rng.choice(['p', 'q'], n),
+                       'c': rng.normal(size=n), 'd': rng.normal(size=n)})
+    df['t'] = ((df.c + (df.a == 'x') * 1.5 + rng.normal(scale=0.3, size=n)) > 0.5).astype(int)
+    set_seed(seed)
+    dls = TabularDataLoaders.from_df(df, path=path, procs=[Categorify, FillMissing, Normalize], cat_names=['a', 'b'],
+                                     cont_names=['c', 'd'], y_names='t', y_block=None, bs=32, valid_idx=list(range(n - 64, n)))
+    set_seed(seed)
+    return tabular_learner(dls, layers=[32, 16], n_out=2, config=tabular_config(ps=[0.2, 0.1], embed_p=0.1),
+                           loss_func=CrossEntropyLossFlat())
+
+
+def write_tiny_images(folder, n_per_class=12, size=32, seed=0):
+    "Random RGB PNGs in folder/{train,valid}/{cat,dog}"
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    for split, k in (('train', n_per_class), ('valid', max(2, n_per_class // 3))):
+        for ci, cls in enumerate(('cat', 'dog')):
+            d = folder / split / cls
+            d.mkdir(parents=True, exist_ok=True)
+            for i in range(k):
+                arr = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+                arr[..., ci] = np.clip(arr[..., ci].astype(int) + 60, 0, 255)  # a learnable colour cue
+                Image.fromarray(arr).save(d / f'{cls}_{i}.png')
+    return folder
+
+
+def make_vision(path, seed=0, aug=True):
+    "vision_learner with resnet18 (pretrained=False) on tiny random images, with data augmentation"
+    from fastai.vision.all import ImageDataLoaders, vision_learner, resnet18, error_rate, aug_transforms, Resize
+    write_tiny_images(path)
+    set_seed(seed)
+    dls = ImageDataLoaders.from_folder(path, train='train', valid='valid', item_tfms=Resize(32), bs=8,
+                                       batch_tfms=aug_transforms(size=32, min_scale=0.8) if aug else None, num_workers=0,
+                                       device='cpu')
+    set_seed(seed)
+    return vision_learner(dls, resnet18, pretrained=False, metrics=error_rate)
+
+
+@pytest.fixture
+def synth(tmp_path): return make_synth(tmp_path)
+
+
+# ---------------------------------------------------------------- an independent record of a Learner's state
+def _tensors_of(o):
+    from fastai_lrrange.state import clone_tensors
+    return clone_tensors(o, 'cpu')
+
+
+def opt_state(opt):
+    if opt is None: return None
+    if hasattr(opt, 'opt') and hasattr(opt.opt, 'state_dict'): return _tensors_of(opt.opt.state_dict())
+    return {'state': [_tensors_of(dict(opt.state[p])) for p, *_ in opt.all_params()],
+            'hypers': copy.deepcopy(list(opt.hypers))}
+
+
+def capture(learn):
+    "Everything a range test may touch, field by field, recorded without the library's own snapshot code"
+    rec = getattr(learn, 'recorder', None)
+    st = {
+        'params': [p.detach().clone() for p in learn.model.parameters()],
+        'buffers': {n: b.detach().clone() for n, b in learn.model.named_buffers()},
+        'grads': [None if p.grad is None else p.grad.detach().clone() for p in learn.model.parameters()],
+        'modes': [m.training for m in learn.model.modules()],
+        'opt_exists': learn.opt is not None,
+        'opt': opt_state(learn.opt),
+        'torch_rng': torch.get_rng_state(),
+        'numpy_rng': np.random.get_state(),
+        'python_rng': random.getstate(),
+        'dl_rngs': [dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, 'rng')],
+        'learner_attrs': sorted(k for k in vars(learn) if k != 'lr_find_result'),  # the one attribute lr_find adds, by contract
+        'counters': {k: copy.deepcopy(getattr(learn, k, None)) for k in ('epoch', 'n_epoch', 'iter', 'loss', 'train_iter', 'lr')},
+        'cbs': sorted(type(cb).__name__ for cb in learn.cbs),
+    }
+    if rec is not None:
+        st['recorder'] = {k: copy.deepcopy(getattr(rec, k, None)) for k in ('lrs', 'losses', 'values', 'iters', 'hps', 'metric_names')}
+        st['recorder_attrs'] = sorted(vars(rec))
+        st['smoother'] = (rec.smooth_loss.count, rec.smooth_loss.val.clone())
+    return st
+
+
+def _same(a, b, path='state'):
+    if isinstance(a, torch.Tensor):
+        assert isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape and torch.equal(a, b), f"{path} differs"
+    elif isinstance(a, np.ndarray): assert np.array_equal(a, b), f"{path} differs"
+    elif isinstance(a, dict):
+        assert set(a) == set(b), f"{path}: keys {sorted(map(str, a))} != {sorted(map(str, b))}"
+        for k in a: _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), f"{path}: length {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)): _same(x, y, f"{path}[{i}]")
+    else: assert a == b or (a != a and b != b), f"{path}: {a!r} != {b!r}"
+
+
+def assert_same_state(before, after):
+    "Bitwise equality of two `capture`s, field by field, naming the field that differs"
+    assert set(before) == set(after)
+    for k in before: _same(before[k], after[k], k)
+
+
+class RaiseAt(Callback):
+    "Raises `exc` at training step `at` (1-based), in `event`"
+    order = 70
+    def __init__(self, at=1, exc=RuntimeError, event='after_batch'):
+        self.at, self.exc, self.event = at, exc, event
+        setattr(self, event, self._maybe_raise)
+    def before_fit(self): self.n = 0
+    def _maybe_raise(self):
+        if self.event != 'after_fit':
+            if not self.training: return
+            self.n += 1
+            if self.n < self.at: return
+        raise self.exc('injected failure')
+
+
+def files_under(path):
+    return sorted(str(p.relative_to(path)) for p in path.rglob('*'))
