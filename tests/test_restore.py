@@ -195,3 +195,24 @@ def test_empty_training_dataloader(tmp_path):
     before = capture(learn)
     with pytest.raises(ValueError, match='learn.dls.train has no batches'): learn.lr_find(show_plot=False)
     assert_same_state(before, capture(learn))
+
+
+def test_state_other_callbacks_keep_across_fits_is_restored(tmp_path):
+    "A callback's counters, in-place lists and reassigned objects (a GradScaler-like) come back"
+    class Keeper(Callback):
+        def __init__(self): self.count, self.seen, self.scaler_state = 0, [], {'scale': 2.0 ** 16}
+        def after_batch(self):
+            self.count += 1
+            self.seen.append(self.count)
+            self.scaler_state['scale'] /= 2
+        def after_fit(self): self.learn.scaler = object()
+    learn = make_synth(tmp_path)
+    keeper = Keeper()
+    learn.add_cb(keeper)
+    with learn.no_bar(): learn.fit(1, 1e-2)
+    count, seen, scale, scaler = keeper.count, list(keeper.seen), keeper.scaler_state['scale'], learn.scaler
+    seen_list, before = keeper.seen, capture(learn)
+    with learn.no_bar(): learn.lr_find(show_plot=False)
+    assert keeper.count == count and keeper.seen == seen and keeper.seen is seen_list
+    assert keeper.scaler_state['scale'] == scale and learn.scaler is scaler
+    assert_same_state(before, capture(learn))
