@@ -42,13 +42,17 @@ CHILD = textwrap.dedent('''
             learn.lr_find(num_it=num_it, stop_div=False, show_plot=False, end_lr=1e-3)
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cuda_peak = torch.cuda.max_memory_allocated() if device == 'cuda' else None
-    print(json.dumps(dict(peak_kb=rss1, start_kb=rss0, n_model=n_model, n_opt=n_opt, cuda_peak=cuda_peak)))
+    from fastai_lrrange.state import LearnerSnapshot
+    snap_bytes = LearnerSnapshot(learn).nbytes
+    print(json.dumps(dict(peak_kb=rss1, start_kb=rss0, n_model=n_model, n_opt=n_opt, cuda_peak=cuda_peak, snap_bytes=snap_bytes)))
 ''')
 
 
 def run(kind, a, device):
+    # a fixed mmap threshold makes glibc return freed tensors to the system at once, so peak RSS tracks live memory
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
     out = subprocess.run([sys.executable, '-c', CHILD, kind, str(a.width), str(a.depth), str(a.num_it), device],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,7 +74,7 @@ def main():
         n_model, n_opt = lrf[0]['n_model'], lrf[0]['n_opt']
         extra = [(l['peak_kb'] - f['peak_kb'])*1024 for f, l in zip(fit, lrf)]
         med = statistics.median(extra)
-        row = dict(device=device, model_mb=n_model/2**20, opt_mb=n_opt/2**20, extra_mb=med/2**20,
+        row = dict(device=device, model_mb=n_model/2**20, opt_mb=n_opt/2**20, extra_mb=med/2**20, snap_mb=lrf[0]['snap_bytes']/2**20,
                    extra_min=min(extra)/2**20, extra_max=max(extra)/2**20, ratio=med/(n_model+n_opt),
                    fit_peak_mb=statistics.median(f['peak_kb'] for f in fit)/1024, lrf_peak_mb=statistics.median(l['peak_kb'] for l in lrf)/1024)
         if device == 'cuda':
@@ -83,9 +87,11 @@ def main():
              f'- command: `{cmd.strip()}`',
              f'- model: MLP, {a.depth} hidden layers of {a.width}, Adam (fastai), {a.num_it} steps; each run in a fresh process, fit and lr_find interleaved, {a.reps} repetitions, medians',
              '- "extra" = peak RSS of the lr_find process minus peak RSS of the fit process; "ratio" = extra / (model + optimizer state bytes). Target: ratio <= 1.10', '',
-             '| device | model MB | optimizer state MB | fit peak RSS MB | lr_find peak RSS MB | extra MB (min-max) | ratio |', '|---|---|---|---|---|---|---|']
+             '- "snapshot MB" = bytes held by the in-memory copy (`LearnerSnapshot.nbytes`)',
+             '- children run with MALLOC_MMAP_THRESHOLD_=65536 so that freed tensors leave the RSS at once (otherwise glibc keeps them and peak RSS varies by hundreds of MB from run to run)', '',
+             '| device | model MB | optimizer state MB | snapshot MB | fit peak RSS MB | lr_find peak RSS MB | extra MB (min-max) | ratio |', '|---|---|---|---|---|---|---|---|']
     for r in rows:
-        lines.append(f"| {r['device']} | {r['model_mb']:.1f} | {r['opt_mb']:.1f} | {r['fit_peak_mb']:.0f} | {r['lrf_peak_mb']:.0f} | "
+        lines.append(f"| {r['device']} | {r['model_mb']:.1f} | {r['opt_mb']:.1f} | {r['snap_mb']:.1f} | {r['fit_peak_mb']:.0f} | {r['lrf_peak_mb']:.0f} | "
                      f"{r['extra_mb']:.1f} ({r['extra_min']:.1f}-{r['extra_max']:.1f}) | {r['ratio']:.2f} |")
         if 'cuda_extra_mb' in r: lines.append(f"\nCUDA `max_memory_allocated` extra: {r['cuda_extra_mb']:.1f} MB")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
