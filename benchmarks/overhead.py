@@ -29,7 +29,7 @@ from fastai_lrrange.state import LearnerSnapshot
 def _dls(x, y, bs):
     from torch.utils.data import TensorDataset
     n = len(x) * 4 // 5
-    return DataLoaders.from_dsets(TensorDataset(x[:n], y[:n]), TensorDataset(x[n:], y[n:]), bs=bs, device='cpu')
+    return DataLoaders.from_dsets(TensorDataset(x[:n], y[:n]), TensorDataset(x[n:], y[n:]), bs=bs, device='cpu', num_workers=0)
 
 
 def make(model_name, path):

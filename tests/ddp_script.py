@@ -98,4 +98,13 @@ learn.loss_func = mse
 with learn.distrib_ctx(cpu=True), learn.no_bar():
     learn.fit(1, 1e-2)
 report['fit_ok'] = True
+
+# 4. a learner already prepared by to_distributed (no context manager)
+learn = make_learner()
+w0 = params(learn)
+learn.to_distributed(cpu=True)
+with learn.no_bar(): learn.lr_find(show_plot=False, num_it=40)
+res = learn.lr_find_result
+report['to_distributed'] = dict(losses=res.losses.tolist(), sugg=list(res.suggestions.values()), restored=same(w0, params(learn)))
+learn.detach_distributed()
 (out / f'rank{rank}.json').write_text(json.dumps(report))

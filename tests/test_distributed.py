@@ -53,3 +53,9 @@ def test_a_following_fit_runs_on_both_ranks(ranks):
 
 def test_only_rank_0_draws_the_figure(ranks):
     assert ranks[0]['diverge']['figures'] == 1 and ranks[1]['diverge']['figures'] == 0
+
+
+def test_learner_prepared_by_to_distributed(ranks):
+    a, b = ranks[0]['to_distributed'], ranks[1]['to_distributed']
+    assert a['losses'] == b['losses'] and a['sugg'] == b['sugg'] and len(a['losses']) > 10
+    assert a['restored'] and b['restored']
