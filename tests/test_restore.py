@@ -180,7 +180,7 @@ def test_bad_input_leaves_learner_untouched(tmp_path):
     for kw, msg in zip(bad, messages):
         with pytest.raises(ValueError, match=msg.replace('(', r'\(').replace(')', r'\)')):
             learn.lr_find(show_plot=False, **kw)
-    with pytest.raises(NotImplementedError, match=r'n_runs \(3\) is not supported yet'): learn.lr_find(show_plot=False, n_runs=3)
+    with pytest.raises(ValueError, match=r'n_runs \(0\) must be an integer >= 1'): learn.lr_find(show_plot=False, n_runs=0)
     with pytest.raises(ValueError, match=r'valid_batches \(99\) is more than'): learn.lr_find(show_plot=False, valid_batches=99)
     assert_same_state(before, capture(learn))
 
