@@ -40,3 +40,56 @@ def test_bad_input_exits_with_one_line(tmp_path, args, msg):
 def test_bad_mode_is_refused_by_the_parser(tmp_path):
     r = _lrrange('demo', '--mode', 'cosine')
     assert r.returncode == 2 and "invalid choice: 'cosine'" in r.stderr
+
+
+def _write_csv(path, n=300, one_class=False):
+    import numpy as np, pandas as pd
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({'colour': rng.choice(['red', 'blue', 'green'], n), 'x': rng.normal(size=n), 'z': rng.normal(size=n)})
+    df['label'] = 'yes' if one_class else np.where(df.x + (df.colour == 'red') > 0.5, 'yes', 'no')
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_csv_writes_plot_and_json(tmp_path):
+    import json
+    f = _write_csv(tmp_path / 'data.csv')
+    r = subprocess.run(['lrrange', 'csv', str(f), '--target', 'label', '--cat-names', 'colour', '--cont-names', 'x', 'z',
+                        '--num-it', '50', '--out', str(tmp_path / 'out' / 'lr.png'), '--suggest', 'valley,minimum', '--mode', 'exp'],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / 'out' / 'lr.png').read_bytes()[:4] == b'\x89PNG'
+    d = json.loads((tmp_path / 'out' / 'lr.json').read_text())
+    assert set(d['suggestions']) == {'valley', 'minimum'} and len(d['losses']) > 10
+    assert 'valley: ' in r.stdout and 'minimum: ' in r.stdout
+    assert '%' in r.stdout + r.stderr  # the progress bar
+
+
+def test_csv_infers_columns_and_regression(tmp_path):
+    from fastai_lrrange.cli import csv_learner
+    f = _write_csv(tmp_path / 'data.csv')
+    learn = csv_learner(f, 'label')
+    assert list(learn.dls.cat_names) == ['colour'] and list(learn.dls.cont_names) == ['x', 'z']
+    learn = csv_learner(f, 'z', regression=True)
+    assert learn.dls.c == 1 or learn.model.layers[-1][0].out_features == 1
+
+
+@pytest.mark.parametrize('case,msg', [
+    ('missing_file', "does not exist"),
+    ('empty_file', "is empty"),
+    ('missing_column', "--target ('nope') is not a column"),
+    ('one_class', "has a single class"),
+    ('missing_cat', "'nope' not columns of"),
+])
+def test_csv_bad_input_exits_with_one_line(tmp_path, case, msg):
+    f = tmp_path / 'data.csv'
+    args = ['csv', str(f), '--target', 'label', '--out', str(tmp_path / 'x.png')]
+    if case == 'missing_file': args[1] = str(tmp_path / 'absent.csv')
+    elif case == 'empty_file': f.write_text('')
+    elif case == 'missing_column': _write_csv(f); args[3] = 'nope'
+    elif case == 'one_class': _write_csv(f, one_class=True)
+    elif case == 'missing_cat': _write_csv(f); args += ['--cat-names', 'nope']
+    r = _lrrange(*args)
+    assert r.returncode != 0 and msg in r.stderr, r.stderr
+    errors = [l for l in r.stderr.strip().splitlines() if l.startswith('lrrange: error')]
+    assert len(errors) == 1 and 'Traceback' not in r.stderr and not (tmp_path / 'x.png').exists()

@@ -1,0 +1,310 @@
+"""How well do suggestions train? Regret against a grid-search oracle on small, real, offline tasks.
+
+For each task: (1) the oracle: fit_one_cycle(epochs, lr_max=lr) on a factor-2 log grid of learning rates, several
+training seeds per point; the best seed-mean score and its seed spread (the noise band). (2) for several range-test
+seeds, lr_find on a fresh learner gives every registered suggestion; each suggestion is trained with the same training
+seeds (paired). Regret = oracle score - score at the suggestion (seed means; higher scores are better).
+
+Usage:
+  python benchmarks/quality.py                      # every task, writes benchmarks/results/quality.md
+  python benchmarks/quality.py --quick              # smoke run (2 tasks, coarse grid, 1 seed), under two minutes
+  python benchmarks/quality.py --tasks-file my.py   # also runs the TASKS defined in my.py (see `Task`)
+Trainings are cached in benchmarks/cache/ (delete it to start over).
+"""
+import argparse, hashlib, importlib.util, json, math, os, platform, statistics, sys, time, warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+warnings.filterwarnings('ignore')
+import numpy as np
+import torch
+from torch import nn
+from fastai.data.core import DataLoaders
+from fastai.learner import Learner
+from fastai.losses import CrossEntropyLossFlat
+from fastai.metrics import accuracy
+from fastai.optimizer import SGD, Adam
+from fastai.torch_core import set_seed
+
+import fastai_lrrange.all  # noqa: F401
+from fastai_lrrange.suggest import SUGGESTIONS
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Task:
+    "A benchmark task: `make_learner(seed)` gives a fresh Learner whose validation metric is the score"
+    name: str
+    make_learner: callable
+    epochs: int
+    metric: str = 'accuracy'
+    direction: str = 'max'         # 'max': higher is better; 'min': lower is better
+    grid: tuple = (2 ** -16, 1.0)  # range of the factor-2 oracle grid
+    held_out: bool = False         # not looked at while designing suggestions
+    kind: str = ''
+
+
+# ------------------------------------------------------------------ data helpers
+def _split(X, y, seed, valid_pct=0.25):
+    g = torch.Generator().manual_seed(1234)  # the split is the same for every seed
+    idx = torch.randperm(len(X), generator=g)
+    n = int(len(X) * valid_pct)
+    return idx[n:], idx[:n]
+
+
+def tensor_dls(X, y, bs, seed, standardize=True):
+    from torch.utils.data import TensorDataset
+    X = torch.as_tensor(X, dtype=torch.float32)
+    y = torch.as_tensor(y)
+    trn, val = _split(X, y, seed)
+    if standardize and X.dim() == 2:
+        mu, sd = X[trn].mean(0), X[trn].std(0) + 1e-6
+        X = (X - mu) / sd
+    set_seed(seed)
+    return DataLoaders.from_dsets(TensorDataset(X[trn], y[trn]), TensorDataset(X[val], y[val]), bs=bs, device='cpu', num_workers=0)
+
+
+def _learner(dls, model, seed, opt_func=Adam, loss_func=None, metrics=accuracy):
+    set_seed(seed)
+    return Learner(dls, model, loss_func=loss_func or CrossEntropyLossFlat(), opt_func=opt_func, metrics=metrics)
+
+
+def _mlp(n_in, n_out, hidden=64, bn=False):
+    layers = []
+    for h in (hidden, hidden):
+        layers += [nn.Linear(n_in, h)] + ([nn.BatchNorm1d(h)] if bn else []) + [nn.ReLU()]
+        n_in = h
+    return nn.Sequential(*layers, nn.Linear(n_in, n_out))
+
+
+# ------------------------------------------------------------------ tasks
+def digits_cnn(seed):
+    from fastai_lrrange.cli import digits_tensors, digits_cnn as cnn
+    x, y = digits_tensors()
+    dls = tensor_dls(x, y, 64, seed, standardize=False)
+    set_seed(seed)
+    return _learner(dls, cnn(), seed)
+
+
+def cancer_mlp(seed):
+    from sklearn.datasets import load_breast_cancer
+    X, y = load_breast_cancer(return_X_y=True)
+    dls = tensor_dls(X, y, 32, seed)
+    set_seed(seed)
+    return _learner(dls, _mlp(30, 2), seed)
+
+
+def wine_bn(seed):
+    from sklearn.datasets import load_wine
+    X, y = load_wine(return_X_y=True)
+    dls = tensor_dls(X, y, 16, seed)
+    set_seed(seed)
+    return _learner(dls, _mlp(13, 3, hidden=32, bn=True), seed)
+
+
+def _sequences(n=1600, T=20, seed=0):
+    g = torch.Generator().manual_seed(42)
+    x = torch.randn(n, T, 4, generator=g)
+    y = ((x[:, :, 0].cumsum(1)[:, -1] + 0.5 * x[:, -5:, 1].sum(1)) > 0).long()
+    return x, y
+
+
+class GRUClassifier(nn.Module):
+    def __init__(self, n_in=4, hidden=32, n_out=2):
+        super().__init__(); self.rnn, self.head = nn.GRU(n_in, hidden, batch_first=True), nn.Linear(hidden, n_out)
+    def forward(self, x): return self.head(self.rnn(x)[0][:, -1])
+
+
+def seq_gru(seed):
+    x, y = _sequences()
+    dls = tensor_dls(x, y, 64, seed, standardize=False)
+    set_seed(seed)
+    return _learner(dls, GRUClassifier(), seed)
+
+
+def digits_sgd(seed):
+    from fastai_lrrange.cli import digits_tensors
+    x, y = digits_tensors()
+    dls = tensor_dls(x.view(len(x), -1), y, 64, seed)
+    set_seed(seed)
+    return _learner(dls, _mlp(64, 10, hidden=128), seed, opt_func=SGD)
+
+
+def cancer_bn_sgd(seed):
+    from sklearn.datasets import load_breast_cancer
+    X, y = load_breast_cancer(return_X_y=True)
+    dls = tensor_dls(X, y, 32, seed)
+    set_seed(seed)
+    return _learner(dls, _mlp(30, 2, bn=True), seed, opt_func=SGD)
+
+
+def friedman_regression(seed):
+    from sklearn.datasets import make_friedman1
+    X, y = make_friedman1(n_samples=1200, noise=0.5, random_state=0)
+    dls = tensor_dls(X, torch.tensor(y, dtype=torch.float32).unsqueeze(1), 32, seed)
+    set_seed(seed)
+    from fastai.metrics import mse
+    return _learner(dls, _mlp(10, 1), seed, loss_func=nn.MSELoss(), metrics=mse)
+
+
+TASKS = [
+    Task('digits_cnn', digits_cnn, 3, kind='images, small CNN, Adam'),
+    Task('cancer_mlp', cancer_mlp, 5, kind='tabular MLP, Adam'),
+    Task('wine_bn', wine_bn, 8, kind='tabular MLP with BatchNorm, Adam'),
+    Task('seq_gru', seq_gru, 4, kind='synthetic sequences, GRU, Adam'),
+    Task('digits_sgd', digits_sgd, 3, grid=(2 ** -12, 8.0), kind='digits MLP, SGD with momentum'),
+    Task('cancer_bn_sgd', cancer_bn_sgd, 5, grid=(2 ** -12, 8.0), held_out=True, kind='tabular MLP with BatchNorm, SGD'),
+    Task('friedman_regression', friedman_regression, 6, metric='mse', direction='min', held_out=True, kind='regression MLP, Adam'),
+]
+
+
+# ------------------------------------------------------------------ training with a cache
+class Cache:
+    def __init__(self, path):
+        self.path = Path(path); self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.d = json.loads(self.path.read_text()) if self.path.exists() else {}
+    def get(self, k): return self.d.get(k)
+    def put(self, k, v): self.d[k] = v; self.path.write_text(json.dumps(self.d))
+
+
+def train_score(task, lr, seed, cache):
+    "Score (higher is better) of fit_one_cycle(task.epochs, lr_max=lr) from seed"
+    key = f'{task.name}|{lr:.6e}|{seed}|{task.epochs}'
+    hit = cache.get(key)
+    if hit is not None: return hit
+    learn = task.make_learner(seed)
+    set_seed(seed)
+    with learn.no_bar(), learn.no_logging():
+        try:
+            learn.fit_one_cycle(task.epochs, lr_max=lr)
+            m = float(learn.validate()[1])
+        except Exception: m = float('nan')
+    score = m if task.direction == 'max' else -m
+    if not math.isfinite(score): score = None
+    cache.put(key, score)
+    return score
+
+
+def grid_points(lo, hi):
+    k0, k1 = math.floor(math.log2(lo) + 1e-9), math.ceil(math.log2(hi) - 1e-9)
+    return [2.0 ** k for k in range(k0, k1 + 1)]
+
+
+def seed_mean(scores, worst):
+    vals = [worst if s is None else s for s in scores]
+    return statistics.mean(vals)
+
+
+def run_task(task, seeds, rt_seeds, cache, grid_step=1):
+    grid = grid_points(*task.grid)[::grid_step]
+    t0 = time.time()
+    table = {lr: [train_score(task, lr, s, cache) for s in seeds] for lr in grid}
+    finite = [v for vs in table.values() for v in vs if v is not None]
+    worst = min(finite) if finite else 0.0
+    means = {lr: seed_mean(v, worst) for lr, v in table.items()}
+    lr_star = max(means, key=means.get)
+    best = means[lr_star]
+    best_scores = [worst if v is None else v for v in table[lr_star]]
+    band = (max(best_scores) - min(best_scores)) if len(best_scores) > 1 else 0.0
+    out = {'task': task.name, 'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'methods': {}}
+    names = list(SUGGESTIONS)
+    for rs in rt_seeds:
+        learn = task.make_learner(1000 + rs)
+        with learn.no_bar(), warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            sug = learn.lr_find(show_plot=False, suggest_funcs=names)
+        for nm, lr in zip(names, sug):
+            rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
+            if lr is None:
+                rec['failures'] += 1; rec['lrs'].append(None); rec['regrets'].append(best - out['worst']); continue
+            score = seed_mean([train_score(task, lr, s, cache) for s in seeds], worst)
+            rec['lrs'].append(lr); rec['regrets'].append(best - score)
+    out['seconds'] = time.time() - t0
+    return out
+
+
+def summarize(rec, res):
+    regrets, lrs = rec['regrets'], [l for l in rec['lrs'] if l is not None]
+    inside = sum(r <= res['band'] + 1e-12 for r in regrets) / len(regrets)
+    dist = statistics.median(abs(math.log10(l / res['oracle_lr'])) for l in lrs) if lrs else float('nan')
+    spread = (math.log10(max(lrs)) - math.log10(min(lrs))) if len(lrs) > 1 else 0.0
+    return dict(regret=statistics.mean(regrets), inside=inside, dist=dist, spread=spread, failures=rec['failures'], n=len(regrets))
+
+
+def load_tasks_file(path):
+    spec = importlib.util.spec_from_file_location('extra_tasks', path)
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    tasks = []
+    for t in mod.TASKS:
+        if isinstance(t, Task): tasks.append(t)
+        else: tasks.append(Task(**t) if isinstance(t, dict) else Task(t.name, t.make_learner, t.epochs, getattr(t, 'metric', 'accuracy'),
+                                                                        getattr(t, 'direction', 'max')))
+    return tasks
+
+
+def report(results, args, elapsed):
+    names = list(SUGGESTIONS)
+    lines = ['# Suggestion quality', '',
+             f'- machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, python {platform.python_version()}',
+             f'- command: `python benchmarks/quality.py {" ".join(sys.argv[1:])}`'.rstrip(),
+             f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol fit_one_cycle(epochs, lr_max=lr); '
+             f'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; {elapsed/60:.1f} min',
+             '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
+    for group, title in ((False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')):
+        rs = [r for r in results if r['held_out'] == group]
+        if not rs: continue
+        lines += [f'## {title}', '']
+        for r in rs:
+            lines.append(f"- **{r['task']}** ({r['kind']}): oracle lr {r['oracle_lr']:.2e}, score {r['oracle']:.4f}, noise band {r['band']:.4f}, {r['seconds']:.0f} s")
+        lines += ['', '| suggestion | ' + ' | '.join(r['task'] for r in rs) + ' | overall regret | overall inside band | overall median dist | max spread | failures |',
+                  '|---|' + '---|' * (len(rs) + 5)]
+        for nm in names:
+            cells, regs, ins, dists, spreads, fails = [], [], [], [], [], 0
+            for r in rs:
+                s = summarize(r['methods'][nm], r)
+                cells.append(f"{s['regret']:.3f} / {s['inside']:.0%} / {s['dist']:.2f} / {s['spread']:.2f}")
+                regs.append(s['regret']); ins.append(s['inside']); dists.append(s['dist']); spreads.append(s['spread']); fails += s['failures']
+            lines.append(f"| {nm} | " + ' | '.join(cells) + f" | {statistics.mean(regs):.3f} | {statistics.mean(ins):.0%} | "
+                         f"{statistics.median([d for d in dists if d == d] or [float('nan')]):.2f} | {max(spreads):.2f} | {fails} |")
+        lines += ['', 'Cells: mean regret / inside band / median |log10(lr/lr_oracle)| / spread of log10(lr).', '']
+    return '\n'.join(lines) + '\n'
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--quick', action='store_true', help='smoke run: 2 tasks, every other grid point, 1 seed each')
+    p.add_argument('--tasks', default='', help='comma-separated task names (default: all)')
+    p.add_argument('--tasks-file', default=None, help='a Python file defining TASKS, added to (or with --only-file, replacing) ours')
+    p.add_argument('--only-file', action='store_true')
+    p.add_argument('--seeds', default='0,1,2')
+    p.add_argument('--rt-seeds', default='0,1,2')
+    p.add_argument('--cache', default=str(HERE / 'cache' / 'quality.json'))
+    p.add_argument('--out', default=None)
+    a = p.parse_args()
+    torch.set_num_threads(os.cpu_count() or 1)
+    tasks = [] if a.only_file else list(TASKS)
+    if a.tasks_file: tasks += load_tasks_file(a.tasks_file)
+    if a.tasks: tasks = [t for t in tasks if t.name in a.tasks.split(',')]
+    seeds, rt_seeds, step = [int(s) for s in a.seeds.split(',')], [int(s) for s in a.rt_seeds.split(',')], 1
+    if a.quick:
+        tasks, seeds, rt_seeds, step = tasks[:2] if not a.tasks else tasks, seeds[:1], rt_seeds[:1], 2
+        for t in tasks: t.epochs = min(t.epochs, 2)
+    a.seeds, a.rt_seeds = seeds, rt_seeds
+    out = a.out or str(HERE / 'results' / ('quality_quick.md' if a.quick else 'quality.md'))
+    cache = Cache(a.cache)
+    t0, results = time.time(), []
+    for t in tasks:
+        r = run_task(t, seeds, rt_seeds, cache, grid_step=step)
+        r['held_out'], r['kind'] = t.held_out, t.kind
+        results.append(r)
+        print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",
+              {k: round(summarize(v, r)['regret'], 3) for k, v in r['methods'].items()}, f"{r['seconds']:.0f}s", flush=True)
+    text = report(results, a, time.time() - t0)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(text)
+    Path(out).with_suffix('.json').write_text(json.dumps(results, indent=1))
+    print(text)
+
+
+if __name__ == '__main__': main()
