@@ -169,3 +169,25 @@ def test_partials_compute_with_their_arguments():
     a = ours.slide(lrs, losses, 100, lr_diff=5)[0]
     b = functools.partial(ours.slide, lr_diff=5)(lrs, losses, 100)[0]
     assert a == b == fs.slide(lrs, losses, 100, lr_diff=5)[0]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(curves(values=any_float))
+def test_every_registered_rule_gives_none_or_an_lr_in_range(curve):
+    lrs, losses = curve
+    flrs, _ = finite_curve(lrs, losses)
+    for name, f in SUGGESTIONS.items():
+        lr, pt = _ours(f, lrs, losses, 100)
+        if lr is None: continue
+        lo = float(flrs.min()) / (10 if name == 'minimum' else 1)
+        assert lo <= lr <= float(flrs.max()), f"{name}: {lr} outside the swept range"
+
+
+def test_peer_rules_on_a_known_curve():
+    lrs = torch.logspace(-6, 0, 61)
+    x = torch.log10(lrs)
+    losses = 2 - torch.tanh(2 * (x + 3)) + torch.exp(3 * (x + 0.3))  # steepest descent at 1e-3 on a log axis
+    assert ours.steepest_gradient(lrs, losses, 61)[0] == pytest.approx(1e-3, rel=0.26)
+    assert ours.steepest_before_minimum(lrs, losses, 61)[0] == pytest.approx(1e-3, rel=0.26)
+    # against lr itself the slope favours the smallest lrs, where a unit of lr is a huge relative step (Lightning's issue 21141)
+    assert ours.steepest_gradient_lr(lrs, losses, 61)[0] < 0.75 * ours.steepest_gradient(lrs, losses, 61)[0]
