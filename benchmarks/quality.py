@@ -235,11 +235,11 @@ def summarize(rec, res):
 def load_tasks_file(path):
     spec = importlib.util.spec_from_file_location('extra_tasks', path)
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    fields = ('name', 'make_learner', 'epochs', 'metric', 'direction', 'grid', 'held_out', 'kind')
     tasks = []
-    for t in mod.TASKS:
-        if isinstance(t, Task): tasks.append(t)
-        else: tasks.append(Task(**t) if isinstance(t, dict) else Task(t.name, t.make_learner, t.epochs, getattr(t, 'metric', 'accuracy'),
-                                                                        getattr(t, 'direction', 'max')))
+    for t in mod.TASKS:  # a Task (from any import of this module), a dict, or any object with the same attributes
+        d = t if isinstance(t, dict) else {f: getattr(t, f) for f in fields if hasattr(t, f)}
+        tasks.append(Task(**{k: v for k, v in d.items() if k in fields}))
     return tasks
 
 
