@@ -143,6 +143,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'fastai_lrrange.suggest._identifier': ('suggest.html#_identifier', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._is_flat': ('suggest.html#_is_flat', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._loss_at': ('suggest.html#_loss_at', 'fastai_lrrange/suggest.py'),
+                                        'fastai_lrrange.suggest._point': ('suggest.html#_point', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._too_short': ('suggest.html#_too_short', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._valley_idx': ('suggest.html#_valley_idx', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.diagnose': ('suggest.html#diagnose', 'fastai_lrrange/suggest.py'),
