@@ -56,7 +56,9 @@ def _prepare(nb, meta):
 
 def execute_notebooks(dest):
     "Run every notebook of nbs/ and write it, with its outputs, to `dest`"
-    import shutil
+    import os, shutil
+    # the kernels inherit our environment: a non-interactive MPLBACKEND (Agg, as in CI) would keep plots off the pages
+    os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'
     if dest.exists(): shutil.rmtree(dest)
     shutil.copytree(ROOT / 'nbs', dest, ignore=shutil.ignore_patterns('.ipynb_checkpoints', 'models', '_*'))
     for f in sorted(dest.glob('*.ipynb')):
