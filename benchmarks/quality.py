@@ -196,7 +196,20 @@ def seed_mean(scores, worst):
     return statistics.mean(vals)
 
 
-def run_task(task, seeds, rt_seeds, cache, grid_step=1):
+def _candidate_lr(f, res):
+    try: lr = float(f(res))
+    except Exception: return None
+    return lr if math.isfinite(lr) and lr > 0 else None
+
+
+def _score_lr(rec, lr, task, seeds, cache, best, worst_mean, worst):
+    if lr is None:
+        rec['failures'] += 1; rec['lrs'].append(None); rec['regrets'].append(best - worst_mean); return
+    score = seed_mean([train_score(task, lr, s, cache) for s in seeds], worst)
+    rec['lrs'].append(lr); rec['regrets'].append(best - score)
+
+
+def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None):
     grid = grid_points(*task.grid)[::grid_step]
     t0 = time.time()
     table = {lr: [train_score(task, lr, s, cache) for s in seeds] for lr in grid}
@@ -209,17 +222,19 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1):
     band = (max(best_scores) - min(best_scores)) if len(best_scores) > 1 else 0.0
     out = {'task': task.name, 'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'methods': {}}
     names = list(SUGGESTIONS)
+    out['candidates'] = {}
     for rs in rt_seeds:
         learn = task.make_learner(1000 + rs)
         with learn.no_bar(), warnings.catch_warnings():
             warnings.simplefilter('ignore')
             sug = learn.lr_find(show_plot=False, suggest_funcs=names)
+            res = learn.lr_find_result
         for nm, lr in zip(names, sug):
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
-            if lr is None:
-                rec['failures'] += 1; rec['lrs'].append(None); rec['regrets'].append(best - out['worst']); continue
-            score = seed_mean([train_score(task, lr, s, cache) for s in seeds], worst)
-            rec['lrs'].append(lr); rec['regrets'].append(best - score)
+            _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst)
+        for nm, f in (candidates or {}).items():
+            rec = out['candidates'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
+            _score_lr(rec, _candidate_lr(f, res), task, seeds, cache, best, out['worst'], worst)
     out['seconds'] = time.time() - t0
     return out
 
@@ -243,6 +258,42 @@ def load_tasks_file(path):
     return tasks
 
 
+FASTAI_FOUR = ('valley', 'slide', 'minimum', 'steep')
+TARGET = dict(regret_factor=0.5, inside=0.8, spread=0.25)  # issue 7: regret <= half the best of fastai's four, >= 80% in band, spread <= 0.25
+
+
+def overall(rs, key, nm):
+    "Summaries of suggestion `nm` (in r[key]) on the tasks `rs`, and the overall figures"
+    per = [summarize(r[key][nm], r) for r in rs]
+    dists = [s['dist'] for s in per if s['dist'] == s['dist']]
+    return per, dict(regret=statistics.mean(s['regret'] for s in per), inside=statistics.mean(s['inside'] for s in per),
+                     dist=statistics.median(dists) if dists else float('nan'), spread=max(s['spread'] for s in per),
+                     failures=sum(s['failures'] for s in per))
+
+
+def _table(rs, key, names):
+    lines = ['| suggestion | ' + ' | '.join(r['task'] for r in rs) + ' | overall regret | overall inside band | overall median dist | max spread | failures |',
+             '|---|' + '---|' * (len(rs) + 5)]
+    for nm in names:
+        per, o = overall(rs, key, nm)
+        cells = [f"{s['regret']:.3f} / {s['inside']:.0%} / {s['dist']:.2f} / {s['spread']:.2f}" for s in per]
+        lines.append(f"| {nm} | " + ' | '.join(cells) + f" | {o['regret']:.3f} | {o['inside']:.0%} | {o['dist']:.2f} | {o['spread']:.2f} | {o['failures']} |")
+    return lines + ['', 'Cells: mean regret / inside band / median |log10(lr/lr_oracle)| / spread of log10(lr).', '']
+
+
+def verdict(rs, name='loss_drop'):
+    "Does `name` meet issue 7's target on the tasks `rs`? Lines saying by how much"
+    if name not in rs[0]['methods'] or not all(k in rs[0]['methods'] for k in FASTAI_FOUR): return []
+    best_nm = min(FASTAI_FOUR, key=lambda k: overall(rs, 'methods', k)[1]['regret'])
+    best = overall(rs, 'methods', best_nm)[1]['regret']
+    o = overall(rs, 'methods', name)[1]
+    checks = [(f"mean regret {o['regret']:.4f} <= {TARGET['regret_factor']} x {best:.4f} (best of fastai's four: {best_nm}) = {TARGET['regret_factor']*best:.4f}",
+               o['regret'] <= TARGET['regret_factor'] * best),
+              (f"inside the noise band on {o['inside']:.0%} of runs >= {TARGET['inside']:.0%}", o['inside'] >= TARGET['inside']),
+              (f"max spread over range-test seeds {o['spread']:.2f} <= {TARGET['spread']}", o['spread'] <= TARGET['spread'] + 1e-9)]
+    return [f"- {'met' if ok else 'NOT met'}: {txt}" for txt, ok in checks] + ['']
+
+
 def report(results, args, elapsed):
     names = list(SUGGESTIONS)
     lines = ['# Suggestion quality', '',
@@ -251,23 +302,23 @@ def report(results, args, elapsed):
              f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol fit_one_cycle(epochs, lr_max=lr); '
              f'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; {elapsed/60:.1f} min',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
-    for group, title in ((False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')):
+    groups = [(False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')]
+    for group, title in groups:
         rs = [r for r in results if r['held_out'] == group]
         if not rs: continue
         lines += [f'## {title}', '']
         for r in rs:
             lines.append(f"- **{r['task']}** ({r['kind']}): oracle lr {r['oracle_lr']:.2e}, score {r['oracle']:.4f}, noise band {r['band']:.4f}, {r['seconds']:.0f} s")
-        lines += ['', '| suggestion | ' + ' | '.join(r['task'] for r in rs) + ' | overall regret | overall inside band | overall median dist | max spread | failures |',
-                  '|---|' + '---|' * (len(rs) + 5)]
-        for nm in names:
-            cells, regs, ins, dists, spreads, fails = [], [], [], [], [], 0
-            for r in rs:
-                s = summarize(r['methods'][nm], r)
-                cells.append(f"{s['regret']:.3f} / {s['inside']:.0%} / {s['dist']:.2f} / {s['spread']:.2f}")
-                regs.append(s['regret']); ins.append(s['inside']); dists.append(s['dist']); spreads.append(s['spread']); fails += s['failures']
-            lines.append(f"| {nm} | " + ' | '.join(cells) + f" | {statistics.mean(regs):.3f} | {statistics.mean(ins):.0%} | "
-                         f"{statistics.median([d for d in dists if d == d] or [float('nan')]):.2f} | {max(spreads):.2f} | {fails} |")
-        lines += ['', 'Cells: mean regret / inside band / median |log10(lr/lr_oracle)| / spread of log10(lr).', '']
+        lines += [''] + _table(rs, 'methods', names)
+        v = verdict(rs)
+        if v: lines += [f'Target for `loss_drop` (issue 7) on these tasks:', ''] + v
+    cands = [k for k in (results[0].get('candidates') or {})] if results else []
+    if cands:
+        lines += ['## Ideas tried', '', 'Rules evaluated while designing `loss_drop` (benchmarks/candidates.py), trained like the registered ones; '
+                  'only `loss_drop` with frac 0.45 was kept.', '']
+        for group, title in groups:
+            rs = [r for r in results if r['held_out'] == group]
+            if rs: lines += [f'### {title}', ''] + _table(rs, 'candidates', cands)
     return '\n'.join(lines) + '\n'
 
 
@@ -281,6 +332,7 @@ def main():
     p.add_argument('--rt-seeds', default='0,1,2')
     p.add_argument('--cache', default=str(HERE / 'cache' / 'quality.json'))
     p.add_argument('--out', default=None)
+    p.add_argument('--no-candidates', action='store_true', help='skip the ideas in benchmarks/candidates.py (always skipped by --quick)')
     a = p.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     tasks = [] if a.only_file else list(TASKS)
@@ -293,9 +345,13 @@ def main():
     a.seeds, a.rt_seeds = seeds, rt_seeds
     out = a.out or str(HERE / 'results' / ('quality_quick.md' if a.quick else 'quality.md'))
     cache = Cache(a.cache)
+    cands = {}
+    if not (a.quick or a.no_candidates):
+        sys.path.insert(0, str(HERE))
+        from candidates import CANDIDATES as cands
     t0, results = time.time(), []
     for t in tasks:
-        r = run_task(t, seeds, rt_seeds, cache, grid_step=step)
+        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands)
         r['held_out'], r['kind'] = t.held_out, t.kind
         results.append(r)
         print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",

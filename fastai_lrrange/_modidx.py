@@ -148,6 +148,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'fastai_lrrange.suggest._valley_idx': ('suggest.html#_valley_idx', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.diagnose': ('suggest.html#diagnose', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.finite_curve': ('suggest.html#finite_curve', 'fastai_lrrange/suggest.py'),
+                                        'fastai_lrrange.suggest.loss_drop': ('suggest.html#loss_drop', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.minimum': ('suggest.html#minimum', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.register_suggestion': ( 'suggest.html#register_suggestion',
                                                                                         'fastai_lrrange/suggest.py'),

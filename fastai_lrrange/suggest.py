@@ -12,7 +12,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SUGGESTIONS', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve', 'valley', 'slide',
-           'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum',
+           'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop',
            'resolve_suggestion', 'resolve_suggestions', 'run_suggestion', 'LRFindWarning', 'diagnose']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
@@ -142,6 +142,25 @@ def steepest_before_minimum(lrs, losses, num_it=None):
     dec = losses[:m+1].double()
     if len(dec) < 3: return _too_short('steepest_before_minimum', len(dec), 3, ' before the minimum')
     return _point(lrs, losses, int(torch.argmin(0.5*(dec[2:] - dec[:-2]))) + 1)
+
+# %% ../nbs/02_suggest.ipynb #f793e9b6
+@register_suggestion
+def loss_drop(lrs, losses, num_it=None,
+    frac:float=0.45, # Share of the fall, from the window's first loss to the lowest, where the suggestion lies
+):
+    "Ours: the lr where the smoothed loss has made `frac` of its fall to the minimum, interpolated on log(lr)"
+    if not 0 < frac < 1: raise ValueError(f"frac ({frac!r}) must be between 0 and 1, e.g. 0.45 for 45% of the fall")
+    lrs,losses = finite_curve(lrs, losses)
+    if len(losses) < 2: return _too_short('loss_drop', len(losses), 2)
+    x,y = np.log(lrs.double().numpy()),losses.double().numpy()
+    m = int(y.argmin())
+    if m == 0: return _point(lrs, losses, 0) # the loss never falls below its first value: the lowest lr tried
+    level = y[0] - frac*(y[0]-y[m])
+    i = int(np.argmax(y[:m+1] <= level)) # first point at or below the level; y[m] is, so one exists
+    if i == 0: return _point(lrs, losses, 0)
+    t = (y[i-1]-level) / (y[i-1]-y[i])
+    lr = float(np.exp(x[i-1] + t*(x[i]-x[i-1])))
+    return lr, (lr, float(level))
 
 # %% ../nbs/02_suggest.ipynb #1e545514
 def _fastai_equivalents():

@@ -76,14 +76,14 @@ def test_any_curve_gives_none_or_an_lr_in_range(curve):
         if expected is not None: assert lr == expected, name
 
 
-@pytest.mark.parametrize('name', ['valley', 'slide', 'minimum', 'steep'])
+@pytest.mark.parametrize('name', ['valley', 'slide', 'minimum', 'steep', 'loss_drop'])
 @pytest.mark.parametrize('n', [0, 1, 2, 5])
 def test_short_curves_never_raise(name, n):
     lrs, losses = torch.logspace(-5, -1, n), torch.linspace(2, 1, n)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         lr, pt = SUGGESTIONS[name](lrs, losses, 100)
-    needs = {'valley': 1, 'minimum': 1, 'steep': 2, 'slide': 16}[name]
+    needs = {'valley': 1, 'minimum': 1, 'steep': 2, 'slide': 16, 'loss_drop': 2}[name]
     if n < needs:
         assert lr is None and pt is None and any('raise num_it' in str(x.message) for x in w)
     else: assert lr is not None
@@ -191,3 +191,15 @@ def test_peer_rules_on_a_known_curve():
     assert ours.steepest_before_minimum(lrs, losses, 61)[0] == pytest.approx(1e-3, rel=0.26)
     # against lr itself the slope favours the smallest lrs, where a unit of lr is a huge relative step (Lightning's issue 21141)
     assert ours.steepest_gradient_lr(lrs, losses, 61)[0] < 0.75 * ours.steepest_gradient(lrs, losses, 61)[0]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(curves(values=st.floats(0.01, 100)), st.floats(0.1, 10), st.floats(-5, 5))
+def test_loss_drop_ignores_the_loss_scale_and_moves_with_frac(curve, scale, shift):
+    lrs, losses = curve
+    lr, pt = ours.loss_drop(lrs, losses, 100)
+    if lr is None: return
+    assert float(lrs.min()) <= lr <= float(lrs.max()) and pt[0] == lr
+    assert ours.loss_drop(lrs, losses.double() * scale + shift, 100)[0] == pytest.approx(lr, rel=1e-3)
+    a, b = ours.loss_drop(lrs, losses, 100, frac=0.2)[0], ours.loss_drop(lrs, losses, 100, frac=0.7)[0]
+    assert a <= lr * (1 + 1e-6) and lr <= b * (1 + 1e-6)
