@@ -28,7 +28,11 @@ def digits_tensors():
     X,y = load_digits(return_X_y=True)
     return torch.tensor(X, dtype=torch.float32).view(-1, 1, 8, 8)/16, torch.tensor(y)
 
-def digits_dls(bs:int=64, valid_pct:float=0.2, seed:int=0) -> DataLoaders:
+def digits_dls(
+    bs:int=64, # Batch size
+    valid_pct:float=0.2, # Share of the images held out for validation
+    seed:int=0, # Seed of the split and of the shuffling
+) -> DataLoaders:
     "fastai `DataLoaders` over the digits images, split at random with `seed`"
     x,y = digits_tensors()
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
@@ -36,12 +40,18 @@ def digits_dls(bs:int=64, valid_pct:float=0.2, seed:int=0) -> DataLoaders:
     val,trn = idx[:n_val],idx[n_val:]
     return DataLoaders.from_dsets(TensorDataset(x[trn], y[trn]), TensorDataset(x[val], y[val]), bs=bs, device='cpu')
 
-def digits_cnn(n_out:int=10) -> nn.Module:
+def digits_cnn(
+    n_out:int=10, # Number of classes
+) -> nn.Module:
     "A small CNN for 8x8 single-channel images"
     return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32*4*4, n_out))
 
-def digits_learner(bs:int=64, seed:int=0, **kwargs) -> Learner:
+def digits_learner(
+    bs:int=64, # Batch size
+    seed:int=0, # Seed of the data split and of the weights
+    **kwargs, # Passed to `Learner` (e.g. `opt_func`, `cbs`)
+) -> Learner:
     "A fastai `Learner`: `digits_cnn` on `digits_dls`, cross-entropy loss, accuracy"
     set_seed(seed)
     return Learner(digits_dls(bs=bs, seed=seed), digits_cnn(), loss_func=CrossEntropyLossFlat(), metrics=accuracy, **kwargs)
@@ -85,7 +95,13 @@ def _report(learn, sugg, out, title):
 
 def _names(suggest): return [s.strip() for s in suggest.split(',') if s.strip()]
 
-def demo(out='lr_find.png', num_it=100, mode='exp', suggest='valley,steep', seed=0):
+def demo(
+    out='lr_find.png', # Path of the plot (PNG); the JSON of the result is written beside it
+    num_it:int=100, # Number of optimizer steps
+    mode:str='exp', # 'exp' or 'linear' schedule
+    suggest:str='valley,steep', # Comma-separated registry names of the suggestions
+    seed:int=0, # Seed of the data split and of the weights
+):
     "Run the range test on the digits learner, print the suggestions, write the plot to `out`; returns the result"
     learn = digits_learner(seed=seed)
     with warnings.catch_warnings():
@@ -93,7 +109,15 @@ def demo(out='lr_find.png', num_it=100, mode='exp', suggest='valley,steep', seed
         sugg = learn.lr_find(num_it=num_it, mode=mode, suggest_funcs=_names(suggest), show_plot=False)
     return _report(learn, sugg, out, 'lrrange demo: digits, small CNN')
 
-def csv_learner(file, target, cat_names=None, cont_names=None, regression=False, bs=64, seed=0):
+def csv_learner(
+    file, # Path of the CSV file, with a header row
+    target:str, # Column to predict
+    cat_names:list|None=None, # Categorical columns; default: the non-numeric columns
+    cont_names:list|None=None, # Continuous columns; default: the numeric columns
+    regression:bool=False, # Predict a number (MSE loss) instead of a class
+    bs:int=64, # Batch size (smaller for small files)
+    seed:int=0, # Seed of the split and of the weights
+):
     "A fastai tabular learner on the CSV `file` predicting `target`; raises ValueError with a one-line reason on bad input"
     import pandas as pd
     from fastai.tabular.all import TabularDataLoaders, tabular_learner, Categorify, FillMissing, Normalize, RegressionBlock, CategoryBlock
@@ -122,8 +146,19 @@ def csv_learner(file, target, cat_names=None, cont_names=None, regression=False,
     set_seed(seed)
     return tabular_learner(dls, n_out=n_out)
 
-def csv(file, target, cat_names=None, cont_names=None, regression=False, bs=64, out='lr_find.png', num_it=100, mode='exp',
-        suggest='valley,steep', seed=0):
+def csv(
+    file, # Path of the CSV file, with a header row
+    target:str, # Column to predict
+    cat_names:list|None=None, # Categorical columns; default: the non-numeric columns
+    cont_names:list|None=None, # Continuous columns; default: the numeric columns
+    regression:bool=False, # Predict a number (MSE loss) instead of a class
+    bs:int=64, # Batch size (smaller for small files)
+    out='lr_find.png', # Path of the plot (PNG); the JSON of the result is written beside it
+    num_it:int=100, # Number of optimizer steps
+    mode:str='exp', # 'exp' or 'linear' schedule
+    suggest:str='valley,steep', # Comma-separated registry names of the suggestions
+    seed:int=0, # Seed of the split and of the weights
+):
     "Run the range test with a tabular learner on a CSV file; print the suggestions, write the plot and a JSON of the result"
     learn = csv_learner(file, target, cat_names, cont_names, regression, bs, seed)
     with warnings.catch_warnings():
@@ -131,7 +166,9 @@ def csv(file, target, cat_names=None, cont_names=None, regression=False, bs=64, 
         sugg = learn.lr_find(num_it=num_it, mode=mode, suggest_funcs=_names(suggest), show_plot=False)
     return _report(learn, sugg, out, f'lrrange csv: {Path(file).name} -> {target}')
 
-def main(argv=None):
+def main(
+    argv:list|None=None, # Command-line arguments; default: `sys.argv[1:]`
+):
     "Entry point of the `lrrange` console script"
     import matplotlib.pyplot as plt
     plt.switch_backend('Agg')

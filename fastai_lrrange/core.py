@@ -38,7 +38,12 @@ def _per_group(v, n_groups, name):
                          f"give one value, a slice, or {n_groups} values")
     return arr
 
-def lr_ranges(start_lr, end_lr, n_groups=1, mode='exp'):
+def lr_ranges(
+    start_lr, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
+    end_lr, # Highest learning rate; same forms as `start_lr`
+    n_groups:int=1, # Number of parameter groups of the optimizer
+    mode:str='exp', # 'exp' (geometric) or 'linear'; 'exp' needs positive rates
+):
     "Check `start_lr`/`end_lr` and return them as two arrays with one value per parameter group"
     if mode not in MODES: raise ValueError(f"mode ({mode!r}) must be one of {MODES}")
     for name,v in (('start_lr', start_lr), ('end_lr', end_lr)):
@@ -54,7 +59,12 @@ def lr_ranges(start_lr, end_lr, n_groups=1, mode='exp'):
         raise ValueError(f"end_lr ({_fmt(end_lr)}) must be finite and greater than start_lr ({_fmt(start_lr)}): try end_lr=10")
     return starts, ends
 
-def check_args(num_it=100, beta=0.98, div_thresh=4.0, stop_div=True):
+def check_args(
+    num_it=100, # Number of optimizer steps: a positive int
+    beta=0.98, # Loss smoothing, in [0, 1)
+    div_thresh=4.0, # Divergence threshold, > 1
+    stop_div=True, # Stop when the loss diverges: a bool
+):
     "Check the scalar arguments of a range test"
     if isinstance(num_it, bool) or not isinstance(num_it, (int, np.integer)) or num_it < 1:
         raise ValueError(f"num_it ({num_it!r}) must be an integer >= 1: try num_it=100")
@@ -65,7 +75,11 @@ def check_args(num_it=100, beta=0.98, div_thresh=4.0, stop_div=True):
     if not isinstance(stop_div, (bool, np.bool_)): raise ValueError(f"stop_div ({stop_div!r}) must be True or False")
 
 # %% ../nbs/00_core.ipynb #bcafc853
-def diverged(loss:float, best:float, div_thresh:float=4.0) -> bool:
+def diverged(
+    loss:float, # Smoothed loss of this step
+    best:float, # Lowest smoothed loss so far
+    div_thresh:float=4.0, # Ratio that counts as divergence (fastai's 4: `loss > 4*best` for a positive best)
+) -> bool:
     "Whether `loss` rose above `best` by more than `(div_thresh-1)*|best|`"
     limit = best*div_thresh if best >= 0 else best*(2-div_thresh) # == best + (div_thresh-1)*|best|, exactly fastai's `4*best` for best>=0
     return loss > limit
@@ -75,7 +89,9 @@ def world_size() -> int:
     "Number of processes in the default torch.distributed group (1 when not distributed)"
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
-def mean_over_ranks(t:torch.Tensor) -> torch.Tensor:
+def mean_over_ranks(
+    t:torch.Tensor, # Scalar tensor on this rank's device
+) -> torch.Tensor:
     "Mean of the scalar tensor `t` over all ranks (one all-reduce); `t` itself when not distributed"
     n = world_size()
     if n == 1: return t
@@ -96,7 +112,9 @@ def _n_given(*vs):
 
 class StepSmoother(AvgSmoothLoss):
     "fastai's `AvgSmoothLoss` (debiased EMA), fed one loss tensor per optimizer step instead of a Learner"
-    def add(self, loss:torch.Tensor):
+    def add(self,
+        loss:torch.Tensor, # Loss of one optimizer step, a CPU float scalar
+    ):
         "Add the loss of one step (a CPU float scalar); same arithmetic as `AvgSmoothLoss.accumulate`"
         self.count += 1
         self.val = torch.lerp(loss, self.val, self.beta)

@@ -27,7 +27,12 @@ __all__ = ['fastai_lr_find', 'STAND_ASIDE', 'suggestion_window', 'SuggestedLRs',
            'combine_runs']
 
 # %% ../nbs/04_learner.ipynb #8f5979df
-def suggestion_window(n:int, num_it:int, skip_end:int=5, min_points:int=5) -> tuple[int, int]:
+def suggestion_window(
+    n:int, # Points on the curve
+    num_it:int, # Steps the range test was asked for; the first `num_it//10` points are left out (fastai's window)
+    skip_end:int=5, # Points left out at the end (where the loss shoots up)
+    min_points:int=5, # Fewest points in the window; shorter curves keep their middle 80%
+) -> tuple[int, int]:
     "(start, stop) of the points the suggestions see, for a curve of `n` points from a test of `num_it` steps"
     start,stop = num_it//10, n-skip_end
     if stop-start >= min_points: return start, stop
@@ -39,7 +44,9 @@ class SuggestedLRs(tuple):
     __slots__ = ()
 
 @functools.lru_cache(maxsize=None)
-def suggested_lrs_type(names:tuple) -> type:
+def suggested_lrs_type(
+    names:tuple, # Field names, one per suggestion
+) -> type:
     "The `SuggestedLRs` namedtuple class with fields `names`"
     return type('SuggestedLRs', (namedtuple('SuggestedLRs', names), SuggestedLRs), {'__slots__': ()})
 
@@ -71,7 +78,9 @@ class LRFindResult:
         self.valid_batches = valid_batches
         self.runs,self.band,self.suggestions_per_run = [self],None,{k: [v] for k,v in self.suggestions.items()}
 
-    def spread(self, name:str) -> tuple:
+    def spread(self,
+        name:str, # A suggestion's field name, e.g. 'valley'
+    ) -> tuple:
         "(min, max) of suggestion `name` over the runs (`n_runs`); (lr, lr) after a single run"
         vals = [v for v in self.suggestions_per_run.get(name, []) if v is not None]
         return (min(vals), max(vals)) if vals else (None, None)
@@ -83,7 +92,9 @@ class LRFindResult:
         "Learning rate of the last parameter group at each step (fastai's convention; suggestions refer to it)"
         return self.lrs[:, -1]
 
-    def as_slice(self, name:str|None=None):
+    def as_slice(self,
+        name:str|None=None, # A suggestion's field name; default: the first suggestion
+    ):
         "Suggestion `name` (default: the first) for every group, as `slice(first_group_lr, last_group_lr)` for `fit_one_cycle(lr_max=...)`"
         name = name or next(iter(self.suggestions), None)
         if name not in self.suggestions: raise ValueError(f"name ({name!r}) is not a suggestion of this result: {list(self.suggestions)}")
@@ -92,7 +103,11 @@ class LRFindResult:
         ratio = self.lrs[0, 0]/self.lrs[0, -1]
         return slice(lr*ratio, lr)
 
-    def plot(self, ax=None, skip_end:int=5, title:str|None=None):
+    def plot(self,
+        ax=None, # Matplotlib axes to draw on; default: a new figure
+        skip_end:int=5, # Points at the end drawn grey (left out of the suggestions' window)
+        title:str|None=None, # Title; default: the diagnostic verdict, when there is one
+    ):
         "Plot the smoothed loss against the last group's learning rate, with every suggestion; returns the Figure"
         n = len(self.losses)
         stop = max(min(self.window[1], n-skip_end), self.window[0]+1) if n else 0
@@ -219,7 +234,11 @@ def _reseed(learn, i:int):
     for dl in getattr(learn.dls, 'loaders', []):
         if isinstance(getattr(dl, 'rng', None), random.Random): dl.rng = random.Random(10_007*i + 17)
 
-def combine_runs(runs:list, names=(), funcs=()) -> 'LRFindResult':
+def combine_runs(
+    runs:list, # `LRFindResult` of each run
+    names=(), # Suggestion field names, to recompute the suggestions on the median curve for the plot
+    funcs=(), # The matching suggestion functions
+) -> 'LRFindResult':
     "One result from several runs: median curve with a min-max band, each suggestion the median over the runs"
     n = max(len(r.losses) for r in runs)
     keep = [j for j in range(n) if sum(len(r.losses) > j for r in runs)*2 > len(runs)] # steps a majority of runs reached

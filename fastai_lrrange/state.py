@@ -16,7 +16,10 @@ from fastai.learner import Learner
 __all__ = ['clone_tensors', 'ModelState', 'OptimizerState', 'RNGState', 'AttrState', 'DataLoaderState', 'LearnerSnapshot']
 
 # %% ../nbs/01_state.ipynb #0cd0614f
-def clone_tensors(o, device=None):
+def clone_tensors(
+    o, # A tensor, or lists/tuples/dicts holding tensors (and other values, kept as they are)
+    device=None, # Where the copies go; `None`: each tensor's own device
+):
     "Deep copy of `o` where every tensor is detached and copied to `device` (`None`: its own device)"
     if isinstance(o, torch.Tensor): return o.detach().to(device or o.device, copy=True)
     if isinstance(o, dict): return {k: clone_tensors(v, device) for k,v in o.items()}
@@ -29,7 +32,10 @@ def _device_for(t, device):
 
 class ModelState:
     "Parameters, buffers, gradients and train/eval flags of `model`, copied to `device` (`None`: where they are)"
-    def __init__(self, model, device='cpu'):
+    def __init__(self,
+        model:torch.nn.Module, # The model to copy
+        device='cpu', # Where the copies go; `None`: where the tensors are
+    ):
         self.model = model
         tensors = list(model.parameters()) + list(model.buffers())
         self.tensors = [(t, t.detach().to(_device_for(t, device), copy=True)) for t in tensors]
@@ -65,7 +71,10 @@ class ModelState:
 # %% ../nbs/01_state.ipynb #641e049d
 class OptimizerState:
     "State and hyper-parameters of a fastai `Optimizer` or `OptimWrapper`, copied to `device`"
-    def __init__(self, opt, device='cpu'):
+    def __init__(self,
+        opt, # A fastai `Optimizer` or `OptimWrapper`
+        device='cpu', # Where the copies go; `None`: where the tensors are
+    ):
         self.opt = opt
         if hasattr(opt, 'opt') and hasattr(opt.opt, 'state_dict'): # OptimWrapper around a torch optimizer
             self.kind,self.saved = 'torch', clone_tensors(opt.opt.state_dict(), device)
@@ -112,7 +121,9 @@ def _copy_container(v):
 
 class AttrState:
     "Attribute dict of `obj`, with the lists and dicts it holds copied one level"
-    def __init__(self, obj):
+    def __init__(self,
+        obj, # Any object: its `__dict__` is copied
+    ):
         self.obj = obj
         self.attrs = dict(vars(obj))
         self.containers = [c for c in map(_copy_container, self.attrs.values()) if c is not None]
@@ -134,7 +145,9 @@ def _loaders(dls):
 
 class DataLoaderState:
     "Attributes and random generator of a fastai or PyTorch DataLoader"
-    def __init__(self, dl):
+    def __init__(self,
+        dl, # A fastai `TfmdDL`/`DataLoader` or a PyTorch `DataLoader`
+    ):
         self.dl,self.attrs = dl,AttrState(dl)
         self.rng = dl.rng.getstate() if isinstance(getattr(dl, 'rng', None), random.Random) else None
         self.gens = [(g, g.get_state()) for g in self._generators(dl)]

@@ -24,7 +24,10 @@ class SuggestionMethod:
 class SuggestionWarning(UserWarning):
     "A suggestion could not be computed, or is doubtful"
 
-def register_suggestion(f=None, name:str|None=None):
+def register_suggestion(
+    f=None, # The suggestion function f(lrs, losses, num_it) -> lr or (lr, (x, y)); or the name, when used as `@register_suggestion('name')`
+    name:str|None=None, # Registry name and `SuggestedLRs` field; default: `f.__name__`
+):
     "Add `f` to `SUGGESTIONS` under `name` (default: its `__name__`); use as `@register_suggestion` or `@register_suggestion('name')`"
     if isinstance(f, str): f,name = None,f
     def _register(fn):
@@ -40,7 +43,10 @@ def _as_tensor(x):
     if isinstance(x, torch.Tensor): return x.detach().reshape(-1).cpu()
     return torch.tensor(np.asarray(x, dtype=np.float32).reshape(-1))
 
-def finite_curve(lrs, losses):
+def finite_curve(
+    lrs, # Learning rates: tensor, array or list
+    losses, # Losses, the same length
+):
     "`lrs` and `losses` as 1-d float tensors, without the points where either is not finite"
     lrs,losses = _as_tensor(lrs),_as_tensor(losses)
     if len(lrs) != len(losses): raise ValueError(f"lrs ({len(lrs)} points) and losses ({len(losses)} points) must have the same length")
@@ -80,7 +86,11 @@ def _valley_idx(losses) -> int:
     return max_start + int(sections) + int(sections/2) # may be -1: fastai then indexes from the end
 
 @register_suggestion
-def valley(lrs, losses, num_it=None):
+def valley(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "fastai's `valley`: the learning rate about halfway along the longest valley of the curve; O(n log n)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 1: return _too_short('valley', 0, 1)
@@ -88,7 +98,14 @@ def valley(lrs, losses, num_it=None):
 
 # %% ../nbs/02_suggest.ipynb #c2b8d9ea
 @register_suggestion
-def slide(lrs, losses, num_it=None, lr_diff:int=15, thresh:float=.005, adjust_value:float=1.):
+def slide(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+    lr_diff:int=15, # Distance, in points, between the two gradients compared
+    thresh:float=.005, # Largest difference of the gradients that counts as flat
+    adjust_value:float=1., # Factor applied to the learning rate found
+):
     "fastai's `slide`: walk left from the end until the loss gradients `lr_diff` points apart differ by at most `thresh`"
     lrs,losses = finite_curve(lrs, losses)
     n = len(losses)
@@ -101,7 +118,11 @@ def slide(lrs, losses, num_it=None, lr_diff:int=15, thresh:float=.005, adjust_va
 
 # %% ../nbs/02_suggest.ipynb #a9763eb0
 @register_suggestion
-def minimum(lrs, losses, num_it=None):
+def minimum(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "fastai's `minimum`: a tenth of the learning rate at the lowest loss"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 1: return _too_short('minimum', 0, 1)
@@ -109,7 +130,11 @@ def minimum(lrs, losses, num_it=None):
     return lr, (lr, _loss_at(lrs, losses, lr))
 
 @register_suggestion
-def steep(lrs, losses, num_it=None):
+def steep(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "fastai's `steep`: the learning rate where the loss falls fastest against log(lr)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 2: return _too_short('steep', len(losses), 2)
@@ -118,14 +143,22 @@ def steep(lrs, losses, num_it=None):
 
 # %% ../nbs/02_suggest.ipynb #87dc1f40
 @register_suggestion
-def steepest_gradient(lrs, losses, num_it=None):
+def steepest_gradient(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "torch-lr-finder's and Lightning's (<=2.5.2) rule: lr at the lowest `np.gradient(losses)` (against the step index)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 2: return _too_short('steepest_gradient', len(losses), 2)
     return _point(lrs, losses, int(np.argmin(np.gradient(losses.double().numpy()))))
 
 @register_suggestion
-def steepest_gradient_lr(lrs, losses, num_it=None):
+def steepest_gradient_lr(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "Lightning's rule from 2.5.3: lr at the lowest `torch.gradient(losses, spacing=[lrs])` (against lr, not log lr)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 2: return _too_short('steepest_gradient_lr', len(losses), 2)
@@ -134,7 +167,11 @@ def steepest_gradient_lr(lrs, losses, num_it=None):
     return _point(lrs, losses, int(torch.argmin(torch.gradient(losses.double(), spacing=[x])[0])))
 
 @register_suggestion
-def steepest_before_minimum(lrs, losses, num_it=None):
+def steepest_before_minimum(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "Ignite's `FastaiLRFinder` rule: steepest central difference of the loss on the curve up to its minimum"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 3: return _too_short('steepest_before_minimum', len(losses), 3)
@@ -145,7 +182,10 @@ def steepest_before_minimum(lrs, losses, num_it=None):
 
 # %% ../nbs/02_suggest.ipynb #f793e9b6
 @register_suggestion
-def loss_drop(lrs, losses, num_it=None,
+def loss_drop(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
     frac:float=0.45, # Share of the fall, from the window's first loss to the lowest, where the suggestion lies
 ):
     "Ours: the lr where the smoothed loss has made `frac` of its fall to the minimum, interpolated on log(lr)"
@@ -182,7 +222,9 @@ def _identifier(name:str) -> str:
     if keyword.iskeyword(name): name = name + '_fn'
     return name
 
-def resolve_suggestion(f):
+def resolve_suggestion(
+    f, # A registry name, a registered or fastai suggestion function, a partial of one, an enum member, or any callable
+):
     "The callable that `f` (a name, a function, a partial, an enum member...) stands for"
     if isinstance(f, str):
         if f not in SUGGESTIONS:
@@ -195,7 +237,9 @@ def resolve_suggestion(f):
     if not callable(f): raise ValueError(f"suggest_funcs: {f!r} is not a suggestion function; give a name ({', '.join(sorted(SUGGESTIONS))}) or a callable f(lrs, losses, num_it)")
     return eq.get(f, f) if not isinstance(f, functools.partial) else f
 
-def resolve_suggestions(suggest_funcs) -> tuple[list, list]:
+def resolve_suggestions(
+    suggest_funcs, # One item or a sequence of items `resolve_suggestion` accepts; `None` for none
+) -> tuple[list, list]:
     "Field names and callables for `suggest_funcs` (one item or a sequence); names are unique"
     if suggest_funcs is None: return [], []
     items = [suggest_funcs] if isinstance(suggest_funcs, str) or callable(suggest_funcs) or isinstance(suggest_funcs, Enum) else list(suggest_funcs)
@@ -215,7 +259,13 @@ def _float(v):
     except (TypeError, ValueError): return None
     return v if np.isfinite(v) else None
 
-def run_suggestion(name:str, f, lrs, losses, num_it:int):
+def run_suggestion(
+    name:str, # Field name, used in warnings
+    f, # The suggestion function
+    lrs, # Learning rates of the curve
+    losses, # Smoothed losses of the curve
+    num_it:int, # Steps the range test was asked for
+):
     "Call suggestion `f` with fastai's protocol; `(lr, (x, y))` as floats, or `(None, None)` with a warning"
     try: out = f(lrs, losses, num_it)
     except Exception as e:
@@ -239,8 +289,16 @@ def run_suggestion(name:str, f, lrs, losses, num_it:int):
 class LRFindWarning(UserWarning):
     "The range test's curve has a problem worth acting on"
 
-def diagnose(losses, stop_reason:str, num_it:int, suggestions:dict|None=None, window:tuple|None=None,
-             lrs=None, far_apart:float=100., flat_tol:float=0.05) -> list:
+def diagnose(
+    losses, # Smoothed loss at each recorded step
+    stop_reason:str, # Why the test stopped: 'num_it', 'diverged', 'non_finite', 'interrupted' or 'data_exhausted'
+    num_it:int, # Steps asked for
+    suggestions:dict|None=None, # name -> suggested lr (or None), for the "far apart" check
+    window:tuple|None=None, # (start, stop) of the points the suggestions saw; default: the whole curve
+    lrs=None, # Learning rate at each step (last group), to say where things happened
+    far_apart:float=100., # Suggestions more than this factor apart are flagged
+    flat_tol:float=0.05, # A fall of less than this share of the loss over the window is a flat curve
+) -> list:
     "Findings about a range-test curve, each saying what went wrong and what to do"
     losses = np.asarray(losses, dtype=float)
     n,out = len(losses),[]
