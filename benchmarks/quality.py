@@ -9,6 +9,8 @@ Usage:
   python benchmarks/quality.py                      # every task, writes benchmarks/results/quality.md
   python benchmarks/quality.py --quick              # smoke run (2 tasks, coarse grid, 1 seed), under two minutes
   python benchmarks/quality.py --tasks-file my.py   # also runs the TASKS defined in my.py (see `Task`)
+  python benchmarks/quality.py --protocol fit       # the suggestion used as a constant rate (or: fine_tune); quality_fit.md
+The ideas tried while designing `loss_drop` (benchmarks/candidates.py) are measured too, unless --no-candidates or --quick.
 Trainings are cached in benchmarks/cache/ (delete it to start over).
 """
 import argparse, hashlib, importlib.util, json, math, os, platform, statistics, sys, time, warnings
@@ -168,16 +170,30 @@ class Cache:
     def put(self, k, v): self.d[k] = v; self.path.write_text(json.dumps(self.d))
 
 
-def train_score(task, lr, seed, cache):
-    "Score (higher is better) of fit_one_cycle(task.epochs, lr_max=lr) from seed"
-    key = f'{task.name}|{lr:.6e}|{seed}|{task.epochs}'
+PROTOCOLS = {  # how the suggestion is used downstream
+    'one_cycle': 'fit_one_cycle(epochs, lr_max=lr)',
+    'fit': 'fit(epochs, lr) (constant rate)',
+    'fine_tune': 'fine_tune(epochs-1, base_lr=lr, freeze_epochs=1) (models from scratch: the schedule, not transfer learning)',
+}
+
+
+def _train(learn, task, lr, protocol):
+    if protocol == 'one_cycle': learn.fit_one_cycle(task.epochs, lr_max=lr)
+    elif protocol == 'fit': learn.fit(task.epochs, lr)
+    elif protocol == 'fine_tune': learn.fine_tune(max(task.epochs - 1, 1), base_lr=lr, freeze_epochs=1)
+    else: raise ValueError(f"protocol ({protocol!r}) must be one of {', '.join(PROTOCOLS)}")
+
+
+def train_score(task, lr, seed, cache, protocol='one_cycle'):
+    "Score (higher is better) of training with `protocol` at `lr` from `seed` (fit_one_cycle(task.epochs, lr_max=lr) by default)"
+    key = f'{task.name}|{lr:.6e}|{seed}|{task.epochs}' + ('' if protocol == 'one_cycle' else f'|{protocol}')
     hit = cache.get(key)
     if hit is not None: return hit
     learn = task.make_learner(seed)
     set_seed(seed)
     with learn.no_bar(), learn.no_logging():
         try:
-            learn.fit_one_cycle(task.epochs, lr_max=lr)
+            _train(learn, task, lr, protocol)
             m = float(learn.validate()[1])
         except Exception: m = float('nan')
     score = m if task.direction == 'max' else -m
@@ -202,17 +218,17 @@ def _candidate_lr(f, res):
     return lr if math.isfinite(lr) and lr > 0 else None
 
 
-def _score_lr(rec, lr, task, seeds, cache, best, worst_mean, worst):
+def _score_lr(rec, lr, task, seeds, cache, best, worst_mean, worst, protocol='one_cycle'):
     if lr is None:
         rec['failures'] += 1; rec['lrs'].append(None); rec['regrets'].append(best - worst_mean); return
-    score = seed_mean([train_score(task, lr, s, cache) for s in seeds], worst)
+    score = seed_mean([train_score(task, lr, s, cache, protocol) for s in seeds], worst)
     rec['lrs'].append(lr); rec['regrets'].append(best - score)
 
 
-def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None):
+def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protocol='one_cycle'):
     grid = grid_points(*task.grid)[::grid_step]
     t0 = time.time()
-    table = {lr: [train_score(task, lr, s, cache) for s in seeds] for lr in grid}
+    table = {lr: [train_score(task, lr, s, cache, protocol) for s in seeds] for lr in grid}
     finite = [v for vs in table.values() for v in vs if v is not None]
     worst = min(finite) if finite else 0.0
     means = {lr: seed_mean(v, worst) for lr, v in table.items()}
@@ -231,10 +247,10 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None):
             res = learn.lr_find_result
         for nm, lr in zip(names, sug):
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
-            _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst)
+            _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
         for nm, f in (candidates or {}).items():
             rec = out['candidates'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
-            _score_lr(rec, _candidate_lr(f, res), task, seeds, cache, best, out['worst'], worst)
+            _score_lr(rec, _candidate_lr(f, res), task, seeds, cache, best, out['worst'], worst, protocol)
     out['seconds'] = time.time() - t0
     return out
 
@@ -299,7 +315,7 @@ def report(results, args, elapsed):
     lines = ['# Suggestion quality', '',
              f'- machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, python {platform.python_version()}',
              f'- command: `python benchmarks/quality.py {" ".join(sys.argv[1:])}`'.rstrip(),
-             f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol fit_one_cycle(epochs, lr_max=lr); '
+             f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol {PROTOCOLS[args.protocol]}; '
              f'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; {elapsed/60:.1f} min',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
     groups = [(False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')]
@@ -332,6 +348,7 @@ def main():
     p.add_argument('--rt-seeds', default='0,1,2')
     p.add_argument('--cache', default=str(HERE / 'cache' / 'quality.json'))
     p.add_argument('--out', default=None)
+    p.add_argument('--protocol', default='one_cycle', choices=list(PROTOCOLS), help='how each lr is used downstream (default one_cycle)')
     p.add_argument('--no-candidates', action='store_true', help='skip the ideas in benchmarks/candidates.py (always skipped by --quick)')
     a = p.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
@@ -343,7 +360,8 @@ def main():
         tasks, seeds, rt_seeds, step = tasks[:2] if not a.tasks else tasks, seeds[:1], rt_seeds[:1], 2
         for t in tasks: t.epochs = min(t.epochs, 2)
     a.seeds, a.rt_seeds = seeds, rt_seeds
-    out = a.out or str(HERE / 'results' / ('quality_quick.md' if a.quick else 'quality.md'))
+    suffix = '' if a.protocol == 'one_cycle' else f'_{a.protocol}'
+    out = a.out or str(HERE / 'results' / (f'quality{suffix}_quick.md' if a.quick else f'quality{suffix}.md'))
     cache = Cache(a.cache)
     cands = {}
     if not (a.quick or a.no_candidates):
@@ -351,7 +369,7 @@ def main():
         from candidates import CANDIDATES as cands
     t0, results = time.time(), []
     for t in tasks:
-        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands)
+        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands, protocol=a.protocol)
         r['held_out'], r['kind'] = t.held_out, t.kind
         results.append(r)
         print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",

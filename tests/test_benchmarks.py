@@ -33,6 +33,15 @@ def test_suggest_speed_smoke(tmp_path):
     assert '| valley |' in out.read_text()
 
 
+def test_quality_other_protocol_smoke(tmp_path):
+    out = tmp_path / 'q.md'
+    r = subprocess.run([sys.executable, str(BENCH / 'quality.py'), '--quick', '--tasks', 'cancer_mlp', '--protocol', 'fit',
+                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'downstream protocol fit(epochs, lr)' in out.read_text()
+    assert all(k.endswith('|fit') for k in json.loads((tmp_path / 'cache.json').read_text()))
+
+
 def test_every_candidate_idea_gives_an_lr_in_the_swept_range():
     sys.path.insert(0, str(BENCH))
     from candidates import CANDIDATES
