@@ -150,6 +150,45 @@ def friedman_regression(seed):
     return _learner(dls, _mlp(10, 1), seed, loss_func=nn.MSELoss(), metrics=mse)
 
 
+def _synthetic_frame(regression=False, n=2000):
+    "A table with 10 continuous and 2 categorical columns (binned features), and a 3-class or a numeric target"
+    import pandas as pd
+    from sklearn.datasets import make_classification, make_regression
+    if regression: X, y = make_regression(n_samples=n, n_features=12, n_informative=8, noise=20.0, random_state=7); y = (y - y.mean()) / y.std()
+    else: X, y = make_classification(n_samples=n, n_features=12, n_informative=6, n_classes=3, random_state=7)
+    df = pd.DataFrame(X, columns=[f'x{i}' for i in range(12)])
+    df['c0'], df['c1'] = pd.cut(df.x0, 5, labels=False).astype(str), pd.cut(df.x1, 4, labels=False).astype(str)
+    df['y'] = y.astype('float32') if regression else y
+    return df.drop(columns=['x0', 'x1'])
+
+
+def _tabular(seed, regression):
+    from fastai.tabular.all import TabularDataLoaders, tabular_learner, Categorify, Normalize, CategoryBlock, RegressionBlock
+    from fastai.metrics import mse
+    df = _synthetic_frame(regression)
+    valid = _split(df, None, seed)[1].tolist()
+    set_seed(seed)
+    dls = TabularDataLoaders.from_df(df, procs=[Categorify, Normalize], cat_names=['c0', 'c1'], cont_names=[f'x{i}' for i in range(2, 12)],
+                                     y_names='y', y_block=RegressionBlock() if regression else CategoryBlock(), valid_idx=valid, bs=64,
+                                     device='cpu', num_workers=0)
+    set_seed(seed)
+    return tabular_learner(dls, n_out=1 if regression else 3, metrics=mse if regression else accuracy)
+
+
+def tabular_synth(seed): return _tabular(seed, regression=False)
+def tabular_regression(seed): return _tabular(seed, regression=True)
+
+
+def digits_bn_cnn(seed):
+    from fastai.layers import ConvLayer, Flatten  # conv + BatchNorm + ReLU
+    from fastai_lrrange.cli import digits_tensors
+    x, y = digits_tensors()
+    dls = tensor_dls(x, y, 64, seed, standardize=False)
+    set_seed(seed)
+    body = [ConvLayer(i, o, stride=2) for i, o in ((1, 16), (16, 32), (32, 64))]
+    return _learner(dls, nn.Sequential(*body, nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(64, 10)), seed)
+
+
 TASKS = [
     Task('digits_cnn', digits_cnn, 3, kind='images, small CNN, Adam'),
     Task('cancer_mlp', cancer_mlp, 5, kind='tabular MLP, Adam'),
@@ -158,6 +197,10 @@ TASKS = [
     Task('digits_sgd', digits_sgd, 3, grid=(2 ** -12, 8.0), kind='digits MLP, SGD with momentum'),
     Task('cancer_bn_sgd', cancer_bn_sgd, 5, grid=(2 ** -12, 8.0), held_out=True, kind='tabular MLP with BatchNorm, SGD'),
     Task('friedman_regression', friedman_regression, 6, metric='mse', direction='min', held_out=True, kind='regression MLP, Adam'),
+    # added after the first held-out verdict on loss_drop, before any of their results were seen: fastai's own models
+    Task('tabular_synth', tabular_synth, 4, held_out=True, kind="fastai tabular_learner (embeddings, BatchNorm), 3 classes, Adam"),
+    Task('tabular_regression', tabular_regression, 4, metric='mse', direction='min', held_out=True, kind='fastai tabular_learner, regression, Adam'),
+    Task('digits_bn_cnn', digits_bn_cnn, 3, held_out=True, kind="CNN of fastai ConvLayers (BatchNorm) on digits, Adam"),
 ]
 
 
