@@ -147,6 +147,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'fastai_lrrange.suggest._too_short': ('suggest.html#_too_short', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._valley_idx': ('suggest.html#_valley_idx', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.diagnose': ('suggest.html#diagnose', 'fastai_lrrange/suggest.py'),
+                                        'fastai_lrrange.suggest.drop_or_minimum': ( 'suggest.html#drop_or_minimum',
+                                                                                    'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.finite_curve': ('suggest.html#finite_curve', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.loss_drop': ('suggest.html#loss_drop', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.minimum': ('suggest.html#minimum', 'fastai_lrrange/suggest.py'),

@@ -13,7 +13,8 @@ import torch
 # %% auto #0
 __all__ = ['SUGGESTIONS', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve', 'valley', 'slide',
            'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop',
-           'resolve_suggestion', 'resolve_suggestions', 'run_suggestion', 'LRFindWarning', 'diagnose']
+           'drop_or_minimum', 'resolve_suggestion', 'resolve_suggestions', 'run_suggestion', 'LRFindWarning',
+           'diagnose']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
 SUGGESTIONS = {}
@@ -201,6 +202,18 @@ def loss_drop(
     t = (y[i-1]-level) / (y[i-1]-y[i])
     lr = float(np.exp(x[i-1] + t*(x[i]-x[i-1])))
     return lr, (lr, float(level))
+
+# %% ../nbs/02_suggest.ipynb #ed5543c2
+@register_suggestion
+def drop_or_minimum(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
+    "Ours: the higher of `loss_drop` and `minimum` (a tenth of the lowest loss's lr)"
+    a,b = loss_drop(lrs, losses, num_it),minimum(lrs, losses, num_it)
+    if a[0] is None or b[0] is None: return b if a[0] is None else a
+    return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #1e545514
 def _fastai_equivalents():

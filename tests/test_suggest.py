@@ -76,14 +76,14 @@ def test_any_curve_gives_none_or_an_lr_in_range(curve):
         if expected is not None: assert lr == expected, name
 
 
-@pytest.mark.parametrize('name', ['valley', 'slide', 'minimum', 'steep', 'loss_drop'])
+@pytest.mark.parametrize('name', ['valley', 'slide', 'minimum', 'steep', 'loss_drop', 'drop_or_minimum'])
 @pytest.mark.parametrize('n', [0, 1, 2, 5])
 def test_short_curves_never_raise(name, n):
     lrs, losses = torch.logspace(-5, -1, n), torch.linspace(2, 1, n)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         lr, pt = SUGGESTIONS[name](lrs, losses, 100)
-    needs = {'valley': 1, 'minimum': 1, 'steep': 2, 'slide': 16, 'loss_drop': 2}[name]
+    needs = {'valley': 1, 'minimum': 1, 'steep': 2, 'slide': 16, 'loss_drop': 2, 'drop_or_minimum': 1}[name]
     if n < needs:
         assert lr is None and pt is None and any('raise num_it' in str(x.message) for x in w)
     else: assert lr is not None
@@ -179,7 +179,7 @@ def test_every_registered_rule_gives_none_or_an_lr_in_range(curve):
     for name, f in SUGGESTIONS.items():
         lr, pt = _ours(f, lrs, losses, 100)
         if lr is None: continue
-        lo = float(flrs.min()) / (10 if name == 'minimum' else 1)
+        lo = float(flrs.min()) / (10 if name in ('minimum', 'drop_or_minimum') else 1)
         assert lo <= lr <= float(flrs.max()), f"{name}: {lr} outside the swept range"
 
 
@@ -203,3 +203,14 @@ def test_loss_drop_ignores_the_loss_scale_and_moves_with_frac(curve, scale, shif
     assert ours.loss_drop(lrs, losses.double() * scale + shift, 100)[0] == pytest.approx(lr, rel=1e-3)
     a, b = ours.loss_drop(lrs, losses, 100, frac=0.2)[0], ours.loss_drop(lrs, losses, 100, frac=0.7)[0]
     assert a <= lr * (1 + 1e-6) and lr <= b * (1 + 1e-6)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(curves(values=any_float))
+def test_drop_or_minimum_is_the_higher_of_the_two(curve):
+    lrs, losses = curve
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        a, b, c = (ours.loss_drop(lrs, losses, 100)[0], ours.minimum(lrs, losses, 100)[0], ours.drop_or_minimum(lrs, losses, 100)[0])
+    expected = max([v for v in (a, b) if v is not None], default=None)
+    assert c == expected
