@@ -362,7 +362,9 @@ def report(results, args, elapsed):
              f'- machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, python {platform.python_version()}',
              f'- command: `python benchmarks/quality.py {" ".join(sys.argv[1:])}`'.rstrip(),
              f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol {PROTOCOLS[args.protocol]}; '
-             f'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; {elapsed/60:.1f} min',
+             f'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; {elapsed/60:.1f} min '
+             '(trainings already in the cache are not repeated: the times are of this run)',
+             '- how these results were used to design `loss_drop` and `drop_or_minimum`, in order: benchmarks/results/suggestion_design.md',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
     groups = [(False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')]
     for group, title in groups:
@@ -417,7 +419,7 @@ def main():
     t0, results = time.time(), []
     for t in tasks:
         r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands, protocol=a.protocol)
-        r['held_out'], r['kind'] = t.held_out, t.kind
+        r['held_out'], r['kind'], r['metric'], r['protocol'] = t.held_out, t.kind, t.metric, a.protocol
         results.append(r)
         print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",
               {k: round(summarize(v, r)['regret'], 3) for k, v in r['methods'].items()}, f"{r['seconds']:.0f}s", flush=True)
