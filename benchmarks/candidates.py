@@ -10,7 +10,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.optimize import least_squares
 
-from fastai_lrrange.suggest import loss_drop, minimum, steep
+from fastai_lrrange.suggest import loss_drop, minimum, steep, steepest_before_minimum
 
 
 def _window(res, losses=None):
@@ -27,18 +27,11 @@ def _zero_lag(res, sigma=2.0):
 def _first(f, lrs, losses, **kw): return f(lrs, losses, 100, **kw)[0]
 
 
-def drop_no_interp(res, frac=0.45):
-    "loss_drop without sub-grid interpolation: the first swept point at or below the level"
+def drop_no_interp(res):
+    "loss_drop without sub-grid interpolation: the first swept lr at or above loss_drop's"
     lrs, y = _window(res)
-    m = int(np.argmin(y)); level = y[0] - frac * (y[0] - y[m])
-    return float(lrs[int(np.argmax(y[:m + 1] <= level))])
-
-
-def steepest_before_min(lrs, y):
-    m = int(np.argmin(y))
-    if m < 2: return float(lrs[m])
-    g = np.gradient(y[:m + 1], np.log(lrs[:m + 1]))
-    return float(lrs[int(np.argmin(g))])
+    lr = _first(loss_drop, lrs, y)
+    return float(lrs[min(np.searchsorted(lrs, lr * (1 - 1e-9)), len(lrs) - 1)])
 
 
 def smooth_step_fit(res, frac=0.4, extra=5):
@@ -61,7 +54,7 @@ CANDIDATES = {
     'loss_drop, no interpolation': drop_no_interp,
     'loss_drop on zero-lag curve': lambda r: _first(loss_drop, *_zero_lag(r)),
     'minimum/3 on zero-lag curve': lambda r: _first(minimum, *_zero_lag(r)) * 10 / 3,
-    'steepest before minimum, zero-lag': lambda r: steepest_before_min(*_zero_lag(r)),
+    'steepest before minimum, zero-lag': lambda r: _first(steepest_before_minimum, *_zero_lag(r)),
     'smooth step fit (frac 0.4)': smooth_step_fit,
     'geometric mean of steep and minimum': lambda r: math.sqrt(_first(steep, *_window(r)) * _first(minimum, *_window(r))),
     'median of loss_drop, steep, minimum': lambda r: float(np.median([_first(f, *_window(r)) for f in (loss_drop, steep, minimum)])),
