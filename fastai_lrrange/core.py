@@ -14,7 +14,7 @@ from fastai.callback.core import Callback, CancelFitException, CancelValidExcept
 from fastai.callback.schedule import ParamScheduler, SchedExp, SchedLin
 from fastai.learner import AvgSmoothLoss
 from fastai.torch_core import TensorBase
-from .state import ModelState, OptimizerState
+from .state import ModelOptSnapshot
 
 # %% auto #0
 __all__ = ['MODES', 'STOP_REASONS', 'lr_ranges', 'check_args', 'diverged', 'world_size', 'mean_over_ranks', 'StepSmoother',
@@ -162,8 +162,7 @@ class LRFinder(ParamScheduler):
         self._valid = self._grab_valid_batches() if self.valid_batches else []
         self._distributed = world_size() > 1
         if self.restore:
-            self._model_state = ModelState(self.model, self.snapshot_device)
-            self._opt_state = OptimizerState(self.opt, self.snapshot_device)
+            self._snapshot = ModelOptSnapshot(self.learn, self.snapshot_device)
 
     def _reset_step(self): self._step_losses,self._skipped = [],False
 
@@ -252,9 +251,9 @@ class LRFinder(ParamScheduler):
         self.hps = {'lr': self.last_group_lrs}
         super().after_fit() # hands `hps` to the Recorder, as fastai's LRFinder does
         self.opt.zero_grad()
-        if self.restore and hasattr(self, '_model_state'):
-            self._model_state.restore(); self._opt_state.restore()
-            del self._model_state, self._opt_state
+        if self.restore and hasattr(self, '_snapshot'):
+            self._snapshot.restore()
+            del self._snapshot
 
     @property
     def last_group_lrs(self):

@@ -5,211 +5,366 @@
 # %% ../nbs/01_state.ipynb #8ddd8907
 from __future__ import annotations
 import copy, random
-from collections.abc import MutableMapping, MutableSequence
 
 import numpy as np
 import torch
+from torch import nn
 from fastcore.foundation import L
 from fastai.learner import Learner
+from fastai.optimizer import _BaseOptimizer
 
 # %% auto #0
-__all__ = ['clone_tensors', 'ModelState', 'OptimizerState', 'RNGState', 'AttrState', 'DataLoaderState', 'LearnerSnapshot']
+__all__ = ['TensorCopy', 'ArrayCopy', 'RNGCopy', 'ListCopy', 'DictCopy', 'AttrsCopy', 'StateDictCopy', 'Part', 'GlobalRNGs',
+           'RestoreError', 'LearnerSnapshot', 'ModelOptSnapshot']
 
 # %% ../nbs/01_state.ipynb #0cd0614f
-def clone_tensors(
-    o, # A tensor, or lists/tuples/dicts holding tensors (and other values, kept as they are)
-    device=None, # Where the copies go; `None`: each tensor's own device
-):
-    "Deep copy of `o` where every tensor is detached and copied to `device` (`None`: its own device)"
-    if isinstance(o, torch.Tensor): return o.detach().to(device or o.device, copy=True)
-    if isinstance(o, dict): return {k: clone_tensors(v, device) for k,v in o.items()}
-    if isinstance(o, (list, tuple)): return type(o)(clone_tensors(v, device) for v in o)
-    return copy.deepcopy(o)
+def _grad_copy(g, device):
+    "What to keep of a gradient: None, 'zero' (fastai zeroes gradients after each step: no copy needed) or a copy"
+    if g is None: return None
+    if not g.any(): return 'zero'
+    return g.detach().to(device or g.device, copy=True)
 
-# %% ../nbs/01_state.ipynb #969a8577
-def _device_for(t, device):
-    return t.device if device is None else torch.device(device)
-
-class ModelState:
-    "Parameters, buffers, gradients and train/eval flags of `model`, copied to `device` (`None`: where they are)"
+class TensorCopy:
+    "A tensor's values (copied to `device`), and for a leaf its gradient and `requires_grad`; put back in place"
     def __init__(self,
-        model:torch.nn.Module, # The model to copy
-        device='cpu', # Where the copies go; `None`: where the tensors are
+        t:torch.Tensor, # The tensor
+        device=None, # Where the copy goes; `None`: the tensor's own device
     ):
-        self.model = model
-        tensors = list(model.parameters()) + list(model.buffers())
-        self.tensors = [(t, t.detach().to(_device_for(t, device), copy=True)) for t in tensors]
-        self.grads = [(p, self._grab_grad(p, device)) for p in model.parameters()]
-        self.modes = [(m, m.training) for m in model.modules()]
+        self.t,self.copy = t,t.detach().to(device or t.device, copy=True)
+        self.leaf = t.is_leaf
+        self.requires_grad = t.requires_grad if self.leaf else None
+        self.grad_obj = t.grad if self.leaf else None
+        self.grad = _grad_copy(self.grad_obj, device) if self.leaf else None
 
-    @staticmethod
-    def _grab_grad(p, device):
-        g = p.grad
-        if g is None: return None
-        if not g.any(): return 'zero' # after fastai's `zero_grad` every gradient is zero: no copy needed
-        return g.detach().to(_device_for(g, device), copy=True)
+    def check(self):
+        "Raise if the copy cannot go back: an inference tensor can only be refilled with the same shape"
+        t,c = self.t,self.copy
+        if t.is_inference() and (t.shape != c.shape or t.dtype != c.dtype):
+            raise ValueError(f"an inference tensor changed from {tuple(c.shape)} {c.dtype} to {tuple(t.shape)} {t.dtype}")
 
     @torch.no_grad()
-    def restore(self):
-        "Put every tensor, gradient and mode flag back, in place"
-        for t,c in self.tensors: t.copy_(c)
-        for p,g in self.grads:
-            if g is None: p.grad = None
-            elif isinstance(g, str):
-                if p.grad is None: p.grad = torch.zeros_like(p)
-                else: p.grad.detach_().zero_()
-            else:
-                if p.grad is None: p.grad = g.to(p.device, copy=True)
-                else: p.grad.detach_().copy_(g)
-        for m,flag in self.modes: m.training = flag
+    def apply(self):
+        "Put values, gradient and `requires_grad` back"
+        t,c = self.t,self.copy
+        if t.shape == c.shape and t.dtype == c.dtype:
+            if t.is_inference():
+                with torch.inference_mode(): t.copy_(c)
+            else: t.copy_(c)
+        # a tensor resized or retyped in place (`resize_`, `.data =`) gets its old data back, still the same object
+        else: t.data = c.to(t.device, copy=True)
+        if not self.leaf: return
+        if t.requires_grad != self.requires_grad: t.requires_grad_(self.requires_grad)
+        g = self.grad_obj
+        if g is None: t.grad = None; return
+        if isinstance(self.grad, str): g.zero_()
+        else: g.copy_(self.grad)
+        if t.grad is not g: t.grad = g
 
     @property
     def nbytes(self):
         "Bytes held by the copies"
-        return sum(c.numel()*c.element_size() for _,c in self.tensors)
+        g = self.grad if isinstance(self.grad, torch.Tensor) else None
+        return sum(x.numel()*x.element_size() for x in (self.copy, g) if x is not None)
 
-# %% ../nbs/01_state.ipynb #641e049d
-class OptimizerState:
-    "State and hyper-parameters of a fastai `Optimizer` or `OptimWrapper`, copied to `device`"
+# %% ../nbs/01_state.ipynb #063a995d
+class ArrayCopy:
+    "A numpy array's values, put back in place"
     def __init__(self,
-        opt, # A fastai `Optimizer` or `OptimWrapper`
-        device='cpu', # Where the copies go; `None`: where the tensors are
-    ):
-        self.opt = opt
-        if hasattr(opt, 'opt') and hasattr(opt.opt, 'state_dict'): # OptimWrapper around a torch optimizer
-            self.kind,self.saved = 'torch', clone_tensors(opt.opt.state_dict(), device)
-            self.wrapper_state = clone_tensors(dict(opt.state), device)
-        else:
-            self.kind = 'fastai'
-            self.saved = [(p, clone_tensors(dict(s), device)) for p,s in opt.state.items()]
-            self.hypers = copy.deepcopy(opt.hypers)
-
-    def restore(self):
-        "Put the state and hyper-parameters back (the snapshot stays usable for another restore)"
-        opt = self.opt
-        if self.kind == 'torch':
-            # torch's `load_state_dict` moves every state tensor to its parameter's device
-            opt.opt.load_state_dict(clone_tensors(self.saved))
-            opt.state.clear(); opt.state.update(clone_tensors(self.wrapper_state))
-            return
-        opt.state.clear()
-        opt.state.update({p: clone_tensors(s, p.device) for p,s in self.saved})
-        for h,s in zip(opt.hypers, self.hypers): h.clear(); h.update(copy.deepcopy(s))
-
-# %% ../nbs/01_state.ipynb #dc0b727b
-class RNGState:
-    "torch (CPU and every initialised CUDA device), numpy and python `random` generator states"
-    def __init__(self):
-        self.torch = torch.get_rng_state()
-        self.cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
-        self.numpy = np.random.get_state()
-        self.python = random.getstate()
-
-    def restore(self):
-        "Put every generator back where it was"
-        torch.set_rng_state(self.torch)
-        if self.cuda is not None: torch.cuda.set_rng_state_all(self.cuda)
-        np.random.set_state(self.numpy)
-        random.setstate(self.python)
-
-# %% ../nbs/01_state.ipynb #069754d7
-def _copy_container(v):
-    if isinstance(v, L): return ('L', v, list(v.items))
-    if isinstance(v, list): return ('list', v, list(v))
-    if isinstance(v, dict): return ('dict', v, dict(v))
-    return None
-
-class AttrState:
-    "Attribute dict of `obj`, with the lists and dicts it holds copied one level"
-    def __init__(self,
-        obj, # Any object: its `__dict__` is copied
-    ):
-        self.obj = obj
-        self.attrs = dict(vars(obj))
-        self.containers = [c for c in map(_copy_container, self.attrs.values()) if c is not None]
-
-    def restore(self):
-        "Remove attributes added since, and put back every attribute and container content"
-        d = vars(self.obj)
-        for k in [k for k in d if k not in self.attrs]: del d[k]
-        d.update(self.attrs)
-        for kind,orig,items in self.containers:
-            if kind == 'L': orig.items[:] = items
-            elif kind == 'list': orig[:] = items
-            else: orig.clear(); orig.update(items)
-
-# %% ../nbs/01_state.ipynb #4a3cb367
-def _loaders(dls):
-    "Every DataLoader held by `dls` (fastai `DataLoaders`, or anything with `loaders`)"
-    return list(getattr(dls, 'loaders', None) or [])
-
-class DataLoaderState:
-    "Attributes and random generator of a fastai or PyTorch DataLoader"
-    def __init__(self,
-        dl, # A fastai `TfmdDL`/`DataLoader` or a PyTorch `DataLoader`
-    ):
-        self.dl,self.attrs = dl,AttrState(dl)
-        self.rng = dl.rng.getstate() if isinstance(getattr(dl, 'rng', None), random.Random) else None
-        self.gens = [(g, g.get_state()) for g in self._generators(dl)]
-
-    @staticmethod
-    def _generators(dl):
-        gens = [getattr(dl, 'generator', None), getattr(getattr(dl, 'sampler', None), 'generator', None)]
-        out = []
-        for g in gens:
-            if isinstance(g, torch.Generator) and all(g is not o for o in out): out.append(g)
-        return out
-
-    def restore(self):
-        "Put the DataLoader's attributes and generators back"
-        self.attrs.restore()
-        if self.rng is not None: self.dl.rng.setstate(self.rng)
-        for g,s in self.gens: g.set_state(s)
-
-# %% ../nbs/01_state.ipynb #7717e10c
-class LearnerSnapshot:
-    "In-memory copy of everything a range test on `learn` touches; `restore()` puts it all back"
-    def __init__(self,
-        learn:Learner, # The Learner to copy
-        device:str|torch.device|None='cpu', # Where the tensor copies live; `None` keeps them on the model's device
-    ):
-        self.learn,self.device = learn,device
-        self.rng = RNGState()
-        self.learner = AttrState(learn)
-        self.callbacks = [AttrState(cb) for cb in learn.cbs]
-        self.dls = AttrState(learn.dls) if hasattr(learn.dls, '__dict__') else None # DDP swaps `dls.loaders` during fit
-        self.metrics = [AttrState(m) for m in self._metric_objects(learn)]
-        self.dataloaders = [DataLoaderState(dl) for dl in _loaders(learn.dls)]
-        self.model = ModelState(learn.model, device)
-        self.opt = OptimizerState(learn.opt, device) if getattr(learn, 'opt', None) is not None else None
-
-    @staticmethod
-    def _metric_objects(learn):
-        rec = getattr(learn, 'recorder', None)
-        objs = list(getattr(learn, 'metrics', None) or [])
-        if rec is not None: objs += [getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)]
-        seen, out = set(), []
-        for o in objs:
-            if o is not None and hasattr(o, '__dict__') and id(o) not in seen: seen.add(id(o)); out.append(o)
-        return out
-
-    def restore(self):
-        "Restore the Learner, its callbacks, metrics, DataLoaders, model, optimizer and RNGs"
-        self.learner.restore()
-        for s in self.callbacks + self.metrics + [self.dls]*(self.dls is not None) + self.dataloaders: s.restore()
-        self.model.restore()
-        if self.opt is not None: self.opt.restore()
-        self.rng.restore()
-
+        a:np.ndarray, # The array
+    ): self.a,self.copy = a,a.copy()
+    def check(self):
+        "Raise if the array changed shape or dtype in place"
+        if self.a.shape != self.copy.shape or self.a.dtype != self.copy.dtype:
+            raise ValueError(f"a numpy array changed from {self.copy.shape} {self.copy.dtype} to {self.a.shape} {self.a.dtype}")
+    def apply(self):
+        "Put the values back"
+        self.a[...] = self.copy
     @property
     def nbytes(self):
-        "Bytes held by the tensor copies of model and optimizer"
-        n = self.model.nbytes
-        if self.opt is not None: n += _tree_nbytes(self.opt.saved if self.opt.kind == 'torch' else [s for _,s in self.opt.saved])
-        return n
+        "Bytes held by the copy"
+        return self.copy.nbytes
+
+_RNG_TYPES = (random.Random, np.random.RandomState, np.random.Generator, torch.Generator)
+
+class RNGCopy:
+    "The state of one random generator (python's `random.Random`, numpy's `RandomState`/`Generator`, a `torch.Generator`)"
+    def __init__(self,
+        g, # The generator
+    ):
+        self.g = g
+        if isinstance(g, random.Random): self.state = g.getstate()
+        elif isinstance(g, np.random.RandomState): self.state = g.get_state()
+        elif isinstance(g, np.random.Generator): self.state = copy.deepcopy(g.bit_generator.state)
+        else: self.state = g.get_state()
+    def check(self):
+        "A generator state always fits"
+    def apply(self):
+        "Put the generator back in the state it had"
+        g = self.g
+        if isinstance(g, random.Random): g.setstate(self.state)
+        elif isinstance(g, np.random.RandomState): g.set_state(self.state)
+        elif isinstance(g, np.random.Generator): g.bit_generator.state = copy.deepcopy(self.state)
+        else: g.set_state(self.state)
+    nbytes = 0
+
+# %% ../nbs/01_state.ipynb #969a8577
+class ListCopy:
+    "The items of a list, an `L` or a set, put back into the same container"
+    def __init__(self,
+        v, # The list, `L` or set
+    ):
+        self.v = v
+        self.items = list(v.items) if isinstance(v, L) else list(v)
+    def check(self):
+        "Old items always fit their container"
+    def apply(self):
+        "Same container, old items"
+        v = self.v
+        if isinstance(v, L): v.items[:] = self.items
+        elif isinstance(v, list): v[:] = self.items
+        else: v.clear(); v.update(self.items)
+    nbytes = 0
+
+class DictCopy:
+    "The items of a dict (any subclass: `defaultdict`, `OrderedDict`...), put back into the same dict"
+    def __init__(self,
+        d:dict, # The dict
+    ): self.v,self.items = d,list(d.items())
+    def check(self):
+        "Old items always fit their dict"
+    def apply(self):
+        "Same dict, old items (the replacement is in hand before the dict is cleared)"
+        self.v.clear(); self.v.update(self.items)
+    nbytes = 0
+
+class AttrsCopy:
+    "The attribute dict of an object: attributes added since are removed, the others point to their old values again"
+    def __init__(self,
+        obj, # Any object with an attribute dict
+    ): self.v,self.attrs = obj,dict(vars(obj))
+    def check(self):
+        "Raise if the object lost its attribute dict"
+        if not hasattr(self.v, '__dict__'): raise TypeError(f"{type(self.v).__name__} has no attribute dict any more")
+    def apply(self):
+        "Same object, old attributes"
+        d = vars(self.v)
+        for k in [k for k in d if k not in self.attrs]: del d[k]
+        d.update(self.attrs)
+    nbytes = 0
+
+class StateDictCopy:
+    "An object with `state_dict`/`load_state_dict` (a torch LR scheduler, a `GradScaler`): a copy of its state dict"
+    def __init__(self,
+        obj, # The object
+        device=None, # Where tensor copies go; `None`: each tensor's own device
+    ): self.v,self.state = obj,_clone(obj.state_dict(), device)
+    def check(self):
+        "Only `load_state_dict` itself can tell: nothing to check"
+    def apply(self):
+        "Load a fresh copy of the state dict (the object may keep what it is given)"
+        if self.state: self.v.load_state_dict(_clone(self.state, None))
+    @property
+    def nbytes(self):
+        "Bytes held by the tensors of the copy"
+        return _tree_nbytes(self.state)
+
+def _clone(o, device):
+    "Deep copy of `o` where every tensor is detached and copied to `device` (`None`: its own device)"
+    if isinstance(o, torch.Tensor): return o.detach().to(device or o.device, copy=True)
+    if isinstance(o, dict): return {k: _clone(v, device) for k,v in o.items()}
+    if isinstance(o, (list, tuple)): return type(o)(_clone(v, device) for v in o)
+    return copy.deepcopy(o)
 
 def _tree_nbytes(o):
     if isinstance(o, torch.Tensor): return o.numel()*o.element_size()
     if isinstance(o, dict): return sum(_tree_nbytes(v) for v in o.values())
     if isinstance(o, (list, tuple)): return sum(_tree_nbytes(v) for v in o)
     return 0
+
+# %% ../nbs/01_state.ipynb #594d6a73
+def _has_state_dict(o):
+    "Whether `o`'s class (not an attribute forwarded by `GetAttr`) defines both `state_dict` and `load_state_dict`"
+    t = type(o)
+    return callable(getattr(t, 'state_dict', None)) and callable(getattr(t, 'load_state_dict', None))
+
+def _unwrap(m):
+    "The module inside a `DistributedDataParallel`/`DataParallel` wrapper (the wrapper's own machinery is not ours to restore)"
+    while isinstance(m, (nn.parallel.DistributedDataParallel, nn.DataParallel)): m = m.module
+    return m
+
+_ATOMS = (str, bytes, int, float, complex, bool, type(None))
+
+def _kind(o, attrs=False):
+    "How `o` is kept: 'tensor', 'array', 'rng', 'list', 'dict', 'tuple', 'attrs', 'state_dict', or None (a reference)"
+    if isinstance(o, _ATOMS): return None
+    if isinstance(o, torch.Tensor): return 'tensor'
+    if isinstance(o, np.ndarray): return 'array'
+    if isinstance(o, _RNG_TYPES): return 'rng'
+    if isinstance(o, (list, set, L)): return 'list'
+    if isinstance(o, dict): return 'dict'
+    if isinstance(o, tuple): return 'tuple'
+    if isinstance(o, (nn.Module, _BaseOptimizer, torch.optim.Optimizer)) or (attrs and hasattr(o, '__dict__')): return 'attrs'
+    if _has_state_dict(o): return 'state_dict'
+    return None
+
+def _items(o):
+    "The values a container holds"
+    if isinstance(o, L): return list(o.items)
+    if isinstance(o, dict): return list(o.values())
+    return list(o)
+
+class Part:
+    "One named piece of a snapshot: copies of everything reachable from `root` that no earlier part owns"
+    def __init__(self,
+        name:str, # Named in a `RestoreError` when this part cannot be put back
+        root, # The object (its attributes are walked) or module to copy
+        seen:dict, # id -> owner, shared by the parts of one snapshot
+        device=None, # Where tensor copies go; `None`: each tensor's own device
+    ):
+        self.name,self.seen,self.device,self.copies = name,seen,device,[]
+        self._walk(root, attrs=True)
+        del self.seen
+
+    def _walk(self, o, attrs=False):
+        "Copy `o` and what it holds, unless a part of this snapshot already owns it"
+        if isinstance(o, nn.Module): o = _unwrap(o)
+        kind = _kind(o, attrs)
+        if kind is None or id(o) in self.seen: return
+        self.seen[id(o)] = o # holding `o` keeps its id from being reused while the snapshot is built
+        if kind == 'tensor': self.copies.append(TensorCopy(o, self.device))
+        elif kind == 'array': self.copies.append(ArrayCopy(o))
+        elif kind == 'rng': self.copies.append(RNGCopy(o))
+        elif kind == 'state_dict':
+            try: self.copies.append(StateDictCopy(o, self.device))
+            except Exception: pass # a state dict that cannot be taken: the object is kept by reference
+        elif kind == 'attrs':
+            self.copies.append(AttrsCopy(o))
+            for v in list(vars(o).values()): self._walk(v)
+        else:
+            if kind == 'list': self.copies.append(ListCopy(o))
+            elif kind == 'dict': self.copies.append(DictCopy(o))
+            for v in _items(o): self._walk(v)
+
+    def check(self):
+        "Raise if any copy cannot go back; changes nothing"
+        for c in self.copies: c.check()
+
+    def apply(self):
+        "Put every copy back"
+        for c in self.copies: c.apply()
+
+    @property
+    def nbytes(self) -> int:
+        "Bytes held by this part's copies"
+        return sum(c.nbytes for c in self.copies)
+
+    def __repr__(self): return f"Part({self.name!r}, {len(self.copies)} copies, {self.nbytes/2**20:.1f} MB)"
+
+# %% ../nbs/01_state.ipynb #dc0b727b
+class GlobalRNGs:
+    "torch (CPU and every initialised CUDA device), numpy and python `random` global generator states"
+    def __init__(self):
+        self.torch = torch.get_rng_state()
+        self.cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
+        self.numpy = np.random.get_state()
+        self.python = random.getstate()
+
+    def check(self):
+        "Generator states always fit"
+
+    def apply(self):
+        "Put every global generator back where it was"
+        torch.set_rng_state(self.torch)
+        if self.cuda is not None: torch.cuda.set_rng_state_all(self.cuda)
+        np.random.set_state(self.numpy)
+        random.setstate(self.python)
+    nbytes = 0
+
+# %% ../nbs/01_state.ipynb #069754d7
+class RestoreError(RuntimeError):
+    "Parts of a snapshot could not be put back; every other part was"
+    def __init__(self,
+        failures:list, # (part name, exception) of each part that failed
+    ):
+        self.failures = failures
+        what = '; '.join(f"{n} ({type(e).__name__}: {e})" for n,e in failures)
+        super().__init__(f"could not restore {what}. Every other part of the Learner was restored; "
+                         "these are as the range test left them")
+
+def _metric_objects(learn):
+    "The metrics and the Recorder's loss trackers: objects holding running values"
+    rec = getattr(learn, 'recorder', None)
+    objs = list(getattr(learn, 'metrics', None) or [])
+    if rec is not None: objs += [getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)]
+    return [o for o in objs if o is not None and hasattr(o, '__dict__')]
+
+def _loaders(dls):
+    "Every DataLoader held by `dls` (fastai `DataLoaders`, or anything with `loaders`)"
+    return list(getattr(dls, 'loaders', None) or [])
+
+def _sampler_generators(dl):
+    "A PyTorch DataLoader's sampler may hold its own generator"
+    g = getattr(getattr(dl, 'sampler', None), 'generator', None)
+    return [g] if isinstance(g, torch.Generator) else []
+
+def _name(o): return type(o).__name__
+
+class LearnerSnapshot:
+    "In-memory copy of everything a range test on `learn` touches; `restore()` puts it all back, part by part"
+    def __init__(self,
+        learn:Learner, # The Learner to copy
+        device:str|torch.device|None='cpu', # Where the tensor copies live; `None` keeps them on each tensor's device
+    ):
+        self.learn,self.device = learn,device
+        seen,opt = {},getattr(learn, 'opt', None)
+        def part(name, root): return Part(name, root, seen, device)
+        parts = [part('model', learn.model)]
+        if opt is not None: parts.append(part('optimizer', opt))
+        parts += [part(f'callback {_name(cb)}', cb) for cb in learn.cbs]
+        parts += [part(f'metric {getattr(m, "name", _name(m))}', m) for m in _metric_objects(learn)]
+        parts.append(part('learner', learn))
+        if hasattr(learn.dls, '__dict__'): parts.append(part('dls', learn.dls))
+        for i,dl in enumerate(_loaders(learn.dls)):
+            parts.append(part(f'dataloader {i}', dl))
+            parts += [part(f'dataloader {i} sampler', g) for g in _sampler_generators(dl)]
+        self.parts = [p for p in parts if p.copies] + [_RNGPart()]
+
+    def restore(self):
+        "Put every part back; raise a `RestoreError` naming the parts that could not be, after all others are back"
+        failures = []
+        for p in self.parts:
+            try: p.check()
+            except Exception as e: failures.append((p.name, e)); continue
+            try: p.apply()
+            except Exception as e: failures.append((p.name, e))
+        if failures: raise RestoreError(failures)
+
+    def part(self,
+        name:str, # A part's name, e.g. 'model', 'optimizer', 'callback Recorder'
+    ) -> Part:
+        "The part called `name`"
+        for p in self.parts:
+            if p.name == name: return p
+        raise KeyError(f"name ({name!r}) is not a part of this snapshot: {[p.name for p in self.parts]}")
+
+    @property
+    def nbytes(self) -> int:
+        "Bytes held by all the copies (tensors, arrays, state dicts)"
+        return sum(p.nbytes for p in self.parts)
+
+class _RNGPart(GlobalRNGs):
+    "The global generators as a part of a snapshot"
+    name = 'random generators'
+    @property
+    def copies(self): return [self]
+
+# %% ../nbs/01_state.ipynb #86bc474e
+class ModelOptSnapshot(LearnerSnapshot):
+    "In-memory copy of a Learner's model and optimizer only (what fastai's `save`/`load` round trip covers, and the rest of those objects)"
+    def __init__(self,
+        learn:Learner, # The Learner whose model and optimizer are copied
+        device:str|torch.device|None='cpu', # Where the tensor copies live; `None` keeps them on each tensor's device
+    ):
+        self.learn,self.device,seen = learn,device,{}
+        self.parts = [Part('model', learn.model, seen, device)]
+        if getattr(learn, 'opt', None) is not None: self.parts.append(Part('optimizer', learn.opt, seen, device))

@@ -77,27 +77,75 @@ def synth(tmp_path): return make_synth(tmp_path)
 
 # ---------------------------------------------------------------- an independent record of a Learner's state
 def _tensors_of(o):
-    from fastai_lrrange.state import clone_tensors
-    return clone_tensors(o, 'cpu')
+    "Deep copy with every tensor cloned to the CPU (written here, not with the library's snapshot code)"
+    if isinstance(o, torch.Tensor): return o.detach().to('cpu', copy=True)
+    if isinstance(o, dict): return {k: _tensors_of(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [_tensors_of(v) for v in o]
+    if hasattr(o, 'items') and isinstance(getattr(o, 'items'), list): return [_tensors_of(v) for v in o.items]  # L
+    return copy.deepcopy(o)
 
 
-def opt_state(opt):
+def _key(k, params):
+    "A readable, comparable name for an `opt.state` key: a parameter's index, or the key itself (fastai keeps `True` for RNNs)"
+    for i, p in enumerate(params):
+        if k is p: return f'param{i}'
+    return repr(k)
+
+
+def opt_state(opt, params=()):
+    "The optimizer's state_dict (what fastai's save/load keeps) and every `opt.state` entry whatever its key"
     if opt is None: return None
-    if hasattr(opt, 'opt') and hasattr(opt.opt, 'state_dict'): return _tensors_of(opt.opt.state_dict())
-    return {'state': [_tensors_of(dict(opt.state[p])) for p, *_ in opt.all_params()],
-            'hypers': copy.deepcopy(list(opt.hypers))}
+    inner = getattr(opt, 'opt', None)
+    torch_opt = inner if isinstance(inner, torch.optim.Optimizer) else None
+    state = torch_opt.state if torch_opt is not None else opt.state
+    out = {'state_dict': _tensors_of(opt.state_dict()),
+           'state': {_key(k, params): _tensors_of(dict(v)) for k, v in state.items()},
+           'hypers': copy.deepcopy(list(opt.hypers))}
+    if hasattr(opt, 'slow_weights'):  # Lookahead (ranger)
+        out['lookahead'] = {'count': opt.count, 'slow_weights': _tensors_of(opt.slow_weights)}
+    return out
+
+
+def _held_tensors(obj):
+    "Tensors an object holds in its attributes, directly or in lists, tuples, dicts and L (by attribute name)"
+    out = {}
+    for k, v in sorted(vars(obj).items()):
+        if k in ('learn',): continue
+        if isinstance(v, nn.Module) and k != 'model': out[k] = _tensors_of(v.state_dict())
+        elif isinstance(v, torch.Tensor) or (isinstance(v, (list, tuple, dict)) and _has_tensor(v)): out[k] = _tensors_of(v)
+    return out
+
+
+def _has_tensor(o):
+    if isinstance(o, torch.Tensor): return True
+    if isinstance(o, dict): return any(_has_tensor(v) for v in o.values())
+    if isinstance(o, (list, tuple)): return any(_has_tensor(v) for v in o)
+    return False
+
+
+def _module_attrs(model):
+    "Each module's own tensor attributes (an RNN's hidden state, a dropped-out weight), outside parameters and buffers"
+    out = {}
+    for name, m in model.named_modules():
+        for k, v in vars(m).items():
+            if not k.startswith('_') and (isinstance(v, torch.Tensor) or (isinstance(v, (list, tuple)) and _has_tensor(v))):
+                out[f'{name}.{k}'] = _tensors_of(v)
+    return out
 
 
 def capture(learn):
     "Everything a range test may touch, field by field, recorded without the library's own snapshot code"
     rec = getattr(learn, 'recorder', None)
+    params = list(learn.model.parameters())
     st = {
-        'params': [p.detach().clone() for p in learn.model.parameters()],
+        'params': [p.detach().clone() for p in params],
         'buffers': {n: b.detach().clone() for n, b in learn.model.named_buffers()},
-        'grads': [None if p.grad is None else p.grad.detach().clone() for p in learn.model.parameters()],
+        'grads': [None if p.grad is None else p.grad.detach().clone() for p in params],
+        'requires_grad': [p.requires_grad for p in params],
         'modes': [m.training for m in learn.model.modules()],
+        'module_attrs': _module_attrs(learn.model),
         'opt_exists': learn.opt is not None,
-        'opt': opt_state(learn.opt),
+        'opt': opt_state(learn.opt, params),
         'torch_rng': torch.get_rng_state(),
         'numpy_rng': np.random.get_state(),
         'python_rng': random.getstate(),
@@ -105,6 +153,7 @@ def capture(learn):
         'learner_attrs': sorted(k for k in vars(learn) if k != 'lr_find_result'),  # the one attribute lr_find adds, by contract
         'counters': {k: copy.deepcopy(getattr(learn, k, None)) for k in ('epoch', 'n_epoch', 'iter', 'loss', 'train_iter', 'lr')},
         'cbs': sorted(type(cb).__name__ for cb in learn.cbs),
+        'cb_tensors': {type(cb).__name__: _held_tensors(cb) for cb in learn.cbs},
     }
     if rec is not None:
         st['recorder'] = {k: copy.deepcopy(getattr(rec, k, None)) for k in ('lrs', 'losses', 'values', 'iters', 'hps', 'metric_names')}
