@@ -19,7 +19,7 @@ from fastai.callback.progress import CSVLogger
 
 from .core import LRFinder, lr_ranges, check_args, STOP_REASONS
 from .state import LearnerSnapshot
-from .suggest import valley, steep, resolve_suggestions, run_suggestion, SuggestionWarning, diagnose, LRFindWarning
+from .suggest import valley, steep, resolve_suggestions, run_suggestion, SuggestionWarning, diagnose, LRFindWarning, diverged_early
 from .plot import plot_lr_curve
 
 # %% auto #0
@@ -226,6 +226,7 @@ def lr_find(self:Learner,
                       "(many steps were skipped, by a GradScaler or gradient accumulation): lower num_it or use more data", stacklevel=2)
     if res.diagnostics: warnings.warn('lr_find: ' + '; '.join(res.diagnostics), LRFindWarning, stacklevel=2)
     if show_plot and rank_distrib() == 0: res.plot()
+    if suggest_funcs is None: return None # fastai's answer; the curve is in learn.lr_find_result
     return suggested_lrs_type(tuple(names))(*(res.suggestions[n] for n in names))
 
 def _reseed(learn, i:int):
@@ -285,11 +286,14 @@ def _standing_aside(learn):
     "Callbacks taken off the Learner during the range test: file loggers that do not check `learn.lr_finder`"
     return [cb for cb in learn.cbs if isinstance(cb, STAND_ASIDE)]
 
+def _no_evidence(lrs, losses, num_it): return None, None
+
 def _build_result(cb, num_it, mode, beta, names, funcs, valid_batches=0):
     "The `LRFindResult` of the run recorded by `cb`, with every suggestion computed on fastai's window"
     lrs = getattr(cb, 'lrs', [])
     losses,raw = getattr(cb, 'losses', []),getattr(cb, 'raw_losses', [])
     start,stop = suggestion_window(len(losses), num_it)
+    if diverged_early(len(losses), num_it, cb.stop_reason): funcs = [_no_evidence]*len(funcs) # no point before the blow-up to suggest from
     last = [l[-1] for l in lrs]
     t_lrs = torch.tensor(last[start:stop], dtype=torch.float32)
     t_losses = torch.tensor(losses[start:stop], dtype=torch.float32)

@@ -220,8 +220,12 @@ class Part:
         root, # The object (its attributes are walked) or module to copy
         seen:dict, # id -> owner, shared by the parts of one snapshot
         device=None, # Where tensor copies go; `None`: each tensor's own device
+        keep:tuple=(), # Attributes of `root` kept by reference only (a DataLoader's `dataset`: data training reads, never writes)
     ):
         self.name,self.seen,self.device,self.copies = name,seen,device,[]
+        for k in keep:
+            v = getattr(root, k, None)
+            if v is not None and id(v) not in seen: seen[id(v)] = v # claimed, so the walk leaves it alone
         self._walk(root, attrs=True)
         del self.seen
 
@@ -317,7 +321,7 @@ class LearnerSnapshot:
     ):
         self.learn,self.device = learn,device
         seen,opt = {},getattr(learn, 'opt', None)
-        def part(name, root): return Part(name, root, seen, device)
+        def part(name, root, keep=()): return Part(name, root, seen, device, keep)
         parts = [part('model', learn.model)]
         if opt is not None: parts.append(part('optimizer', opt))
         parts += [part(f'callback {_name(cb)}', cb) for cb in learn.cbs]
@@ -325,7 +329,7 @@ class LearnerSnapshot:
         parts.append(part('learner', learn))
         if hasattr(learn.dls, '__dict__'): parts.append(part('dls', learn.dls))
         for i,dl in enumerate(_loaders(learn.dls)):
-            parts.append(part(f'dataloader {i}', dl))
+            parts.append(part(f'dataloader {i}', dl, keep=('dataset',)))
             parts += [part(f'dataloader {i} sampler', g) for g in _sampler_generators(dl)]
         self.parts = [p for p in parts if p.copies] + [_RNGPart()]
 

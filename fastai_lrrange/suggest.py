@@ -14,7 +14,7 @@ import torch
 __all__ = ['SUGGESTIONS', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve', 'valley', 'slide',
            'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop',
            'drop_or_minimum', 'resolve_suggestion', 'resolve_suggestions', 'run_suggestion', 'LRFindWarning',
-           'diagnose']
+           'diverged_early', 'diagnose']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
 SUGGESTIONS = {}
@@ -302,6 +302,16 @@ def run_suggestion(
 class LRFindWarning(UserWarning):
     "The range test's curve has a problem worth acting on"
 
+def diverged_early(
+    n:int, # Points on the curve
+    num_it:int, # Steps asked for
+    stop_reason:str, # Why the test stopped
+    skip_end:int=5, # Points fastai leaves out at the end of the window
+    min_points:int=5, # Fewest points a suggestion window needs
+) -> bool:
+    "Whether the loss diverged (or went non-finite) before fastai's window (`num_it//10` to `n-skip_end`) held `min_points` points"
+    return stop_reason in ('diverged', 'non_finite') and n - skip_end - num_it//10 < min_points
+
 def diagnose(
     losses, # Smoothed loss at each recorded step
     stop_reason:str, # Why the test stopped: 'num_it', 'diverged', 'non_finite', 'interrupted' or 'data_exhausted'
@@ -319,18 +329,20 @@ def diagnose(
     if stop_reason == 'non_finite':
         at = f" (lr {float(lrs[n-1]):.1e})" if lrs is not None and n else ''
         out.append(f"non-finite loss at step {n}{at}: the suggestions use the points before it; lower end_lr or start_lr")
-    if stop_reason in ('diverged', 'non_finite') and n <= max(5, num_it//10):
-        out.append(f"diverged at once (after {n} of {num_it} steps): lower start_lr")
+    at_once = diverged_early(n, num_it, stop_reason)
+    if at_once:
+        out.append(f"diverged at once (after {n} of {num_it} steps, before the suggestion window had enough points): "
+                   "no suggestion; lower start_lr")
     s,e = window if window is not None else (0, n)
     w = losses[s:e]; w = w[np.isfinite(w)]
     if stop_reason in ('num_it', 'data_exhausted', 'interrupted') and len(finite) >= 2:
         best = finite.min()
         if finite[-1] <= best + 0.1*abs(best) + 1e-12: # still at (or near) its lowest: no sign of divergence yet
             out.append("never diverged: the loss had not risen by the end of the sweep; raise end_lr or num_it to see where training breaks down")
-    if len(w) >= 2 and _is_flat(w, flat_tol):
+    if len(w) >= 2 and not at_once and _is_flat(w, flat_tol):
         out.append("flat curve: the loss hardly changed over the sweep; the model may already be trained, or the lr range is too low (raise end_lr)")
     missing = [k for k,v in (suggestions or {}).items() if v is None]
-    if missing:
+    if missing and not at_once:
         out.append(f"too few points for {', '.join(missing)}: raise num_it, or widen the lr range")
     vals = [v for v in (suggestions or {}).values() if v is not None]
     if len(vals) >= 2 and max(vals)/min(vals) > far_apart:

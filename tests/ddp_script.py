@@ -62,6 +62,7 @@ if which == 'fastai':
     except Exception as e: report['error'] = f'{type(e).__name__}: {e}'
     report['restored'] = same(w0, params(learn))
     (out / f'fastai_rank{rank}.json').write_text(json.dumps(report))
+    if dist.is_initialized(): dist.destroy_process_group()
     sys.exit(0)
 
 # 1. a plain run that diverges: same curve, same stop, same suggestions on every rank
@@ -108,3 +109,10 @@ res = learn.lr_find_result
 report['to_distributed'] = dict(losses=res.losses.tolist(), sugg=list(res.suggestions.values()), restored=same(w0, params(learn)))
 learn.detach_distributed()
 (out / f'rank{rank}.json').write_text(json.dumps(report))
+
+# Tear the process group down while the interpreter is fully alive. Accelerate created it and fastai's distrib_ctx
+# only destroys groups it created itself; left to interpreter finalization, gloo's worker threads may still hold
+# tensors of the last collectives, and freeing them then needs the GIL of a dying interpreter: std::terminate
+# ("terminate called without an active exception", SIGABRT) on rank 0, now and then. Every DDP script should end so.
+dist.barrier()
+dist.destroy_process_group()

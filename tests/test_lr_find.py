@@ -62,8 +62,31 @@ def test_immediate_divergence(synth):
         sug = _run(synth, start_lr=1e2, end_lr=1e6)
     res = synth.lr_find_result
     assert res.stop_reason in ('diverged', 'non_finite') and len(res.losses) < 10
-    assert all(v is None or 1e2 <= v <= 1e6 for v in sug)
+    assert list(sug) == [None, None]  # no suggestion without a curve to suggest from (start_lr itself would diverge)
+    assert any(d.startswith('diverged at once') and 'lower start_lr' in d for d in res.diagnostics)
+    assert not any(d.startswith(('flat curve', 'too few points')) for d in res.diagnostics)  # one piece of advice, not three
     assert_same_state(before, capture(synth))
+
+
+def test_divergence_before_the_window_fills_gives_no_suggestion(synth):
+    "A test that diverges on step 12 of 100: fastai's window (from step 10, minus the last 5) is empty"
+    mse, calls = synth.loss_func, {'n': 0}
+    def blow_up_at_12(p, y):
+        calls['n'] += 1
+        return mse(p, y) * (1e6 if calls['n'] >= 12 else 1.)
+    synth.loss_func = blow_up_at_12
+    sug = _run(synth, suggest_funcs=('valley', 'steep', 'minimum', 'drop_or_minimum'))
+    res = synth.lr_find_result
+    assert res.stop_reason == 'diverged' and len(res.losses) == 12
+    assert list(sug) == [None] * 4 and all(v is None for v in res.suggestions.values())
+    assert any(d.startswith('diverged at once') for d in res.diagnostics)
+
+
+def test_suggest_funcs_none_returns_none_and_keeps_the_curve(synth):
+    assert _run(synth, suggest_funcs=None) is None  # fastai's answer
+    res = synth.lr_find_result
+    assert len(res.losses) > 10 and res.suggestions == {}
+    assert len(_run(synth, suggest_funcs=())) == 0  # an empty tuple still gives an (empty) SuggestedLRs, as in fastai
 
 
 def test_runs_multiple_epochs_for_num_it(tmp_path):
