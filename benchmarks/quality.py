@@ -464,7 +464,42 @@ def _score_lr(rec, lr, task, seeds, cache, best, worst_mean, worst, protocol='on
     rec['lrs'].append(lr); rec['regrets'].append(best - score)
 
 
-def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protocol='one_cycle'):
+def _source_key(f):
+    "A short hash of what `f` computes (its source, or its partial's function and arguments): cached idea results follow edits"
+    def part(v):
+        if callable(v) and not isinstance(v, type): return _source_key(v)
+        if isinstance(v, dict): return repr(sorted((k, part(x)) for k, x in v.items()))
+        if isinstance(v, (list, tuple)): return repr([part(x) for x in v])
+        return repr(v)
+    if isinstance(f, partial): txt = _source_key(f.func) + part(f.args) + part(f.keywords)
+    else:
+        try: txt = inspect.getsource(f)
+        except (TypeError, OSError): txt = getattr(f, '__qualname__', type(f).__name__)
+        txt += ''.join(part(c.cell_contents) for c in (getattr(f, '__closure__', None) or ()))
+    return hashlib.md5(txt.encode()).hexdigest()[:10]
+
+
+def idea_lr(task, name, f, rs, cache, version=''):
+    "Run range-test procedure `f` (benchmarks/range_ideas.py) on a fresh learner of range-test seed `rs`: {'lr', 'steps', 'fwd', 'seconds'}, cached"
+    key = f'idea|{task.name}|{name}|{rs}|{_source_key(f)}{version}'
+    hit = cache.get(key)
+    if hit is not None: return hit
+    import range_ideas
+    learn = task.make_learner(1000 + rs)
+    try: lr, cost = range_ideas.run_idea(f, learn)
+    except Exception as e: lr, cost = None, dict(steps=0, fwd=0, seconds=0.0, error=f'{type(e).__name__}: {e}')
+    rec = dict(lr=lr if lr is not None and math.isfinite(lr) and lr > 0 else None, **cost)
+    cache.put(key, rec)
+    return rec
+
+
+def _curve_record(res):
+    lrs = np.asarray(res.lrs, dtype=float)
+    return dict(lrs=[float(v) for v in (lrs[:, -1] if lrs.ndim == 2 else lrs)], losses=[float(v) for v in res.losses],
+                raw=[float(v) for v in res.raw_losses], window=list(res.window), stop=res.stop_reason, num_it=res.num_it)
+
+
+def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protocol='one_cycle', ideas=None, idea_version=''):
     grid = grid_points(*task.grid)[::grid_step]
     t0 = time.time()
     table = {lr: [train_score(task, lr, s, cache, protocol) for s in seeds] for lr in grid}
@@ -475,21 +510,31 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
     best = means[lr_star]
     best_scores = [worst if v is None else v for v in table[lr_star]]
     band = (max(best_scores) - min(best_scores)) if len(best_scores) > 1 else 0.0
-    out = {'task': task.name, 'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'methods': {}}
+    near = [lr for lr in grid if best - means[lr] <= band + 1e-12]  # grid lrs whose seed mean is within the noise band of the best
+    out = {'task': task.name, 'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'methods': {},
+           'near': [min(near), max(near)], 'grid': {f'{lr:.6e}': m for lr, m in means.items()}, 'family': task.family}
     names = list(SUGGESTIONS)
-    out['candidates'] = {}
+    out['candidates'], out['ideas'], out['curves'], out['rt_cost'] = {}, {}, [], []
     for rs in rt_seeds:
         learn = task.make_learner(1000 + rs)
+        t1 = time.time()
         with learn.no_bar(), warnings.catch_warnings():
             warnings.simplefilter('ignore')
             sug = learn.lr_find(show_plot=False, suggest_funcs=names)
             res = learn.lr_find_result
+        out['rt_cost'].append(dict(steps=len(res.losses), seconds=time.time() - t1))
+        out['curves'].append(_curve_record(res))
         for nm, lr in zip(names, sug):
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
         for nm, f in (candidates or {}).items():
             rec = out['candidates'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
             _score_lr(rec, _candidate_lr(f, res), task, seeds, cache, best, out['worst'], worst, protocol)
+        for nm, f in (ideas or {}).items():
+            rec = out['ideas'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
+            r = idea_lr(task, nm, f, rs, cache, idea_version)
+            rec['cost'].append({k: v for k, v in r.items() if k != 'lr'})
+            _score_lr(rec, r['lr'], task, seeds, cache, best, out['worst'], worst, protocol)
     out['seconds'] = time.time() - t0
     return out
 
@@ -499,7 +544,9 @@ def summarize(rec, res):
     inside = sum(r <= res['band'] + 1e-12 for r in regrets) / len(regrets)
     dist = statistics.median(abs(math.log10(l / res['oracle_lr'])) for l in lrs) if lrs else float('nan')
     spread = (math.log10(max(lrs)) - math.log10(min(lrs))) if len(lrs) > 1 else 0.0
-    return dict(regret=statistics.mean(regrets), inside=inside, dist=dist, spread=spread, failures=rec['failures'], n=len(regrets))
+    lo = (res.get('near') or [res['oracle_lr']])[0]
+    below = max([max(0.0, math.log10(lo / l)) for l in lrs], default=0.0)  # decades below the near-optimal range (0: never below)
+    return dict(regret=statistics.mean(regrets), inside=inside, dist=dist, spread=spread, below=below, failures=rec['failures'], n=len(regrets))
 
 
 def load_tasks_file(path):
@@ -552,6 +599,78 @@ def verdict(rs, name='loss_drop'):
     return [f"- {'met' if ok else 'NOT met'}: {txt}" for txt, ok in checks] + ['']
 
 
+FAMILIES = {'small': 'small MLPs, CNNs, RNNs (issue 7)', 'transformer': 'transformer encoder from scratch, AdamW',
+            'transfer': 'transfer: pretrained body frozen, new head', 'flat_regression': 'tabular regression with a wide flat optimum',
+            'plateau': 'loss plateaus before it falls'}
+KIND_TARGET = dict(inside=0.8, regret_factor=0.5, spread=0.5, below=1.0)  # issue 14, on every kind, tuning and held-out separately
+
+
+def _rec(r, nm):
+    for key in ('methods', 'ideas', 'candidates'):
+        if nm in (r.get(key) or {}): return r[key][nm]
+    return None
+
+
+def kind_figures(rs, nm):
+    "Figures of method `nm` over the tasks `rs` (one kind, one group): mean regret, inside share, median dist, max spread, max decades below"
+    per = [summarize(_rec(r, nm), r) for r in rs if _rec(r, nm) is not None]
+    if len(per) < len(rs): return None
+    dists = [s['dist'] for s in per if s['dist'] == s['dist']]
+    return dict(regret=statistics.mean(s['regret'] for s in per), inside=sum(s['inside'] * s['n'] for s in per) / sum(s['n'] for s in per),
+                dist=statistics.median(dists) if dists else float('nan'), spread=max(s['spread'] for s in per),
+                below=max(s['below'] for s in per), failures=sum(s['failures'] for s in per))
+
+
+def idea_cost(rs, nm):
+    "Mean cost of idea `nm` over the tasks `rs`: optimizer steps, forward-only batches, seconds relative to one 100-step range test"
+    steps, fwd, rel = [], [], []
+    for r in rs:
+        rec = _rec(r, nm)
+        if rec is None or 'cost' not in rec: return None
+        base = statistics.mean(c['seconds'] for c in r['rt_cost'])
+        for c in rec['cost']: steps.append(c['steps']); fwd.append(c['fwd']); rel.append(c['seconds'] / base)
+    return dict(steps=statistics.mean(steps), fwd=statistics.mean(fwd), rel=statistics.mean(rel))
+
+
+def kind_check(rs, nm):
+    "Issue 14's targets for `nm` on the tasks `rs` (one kind, one group): (text, met) pairs"
+    o = kind_figures(rs, nm)
+    four = {k: kind_figures(rs, k) for k in FASTAI_FOUR}
+    if o is None or any(v is None for v in four.values()): return []
+    bn = min(four, key=lambda k: four[k]['regret']); b = four[bn]['regret']
+    t = KIND_TARGET
+    return [(f"inside the band {o['inside']:.0%} >= {t['inside']:.0%}", o['inside'] >= t['inside'] - 1e-9),
+            (f"regret {o['regret']:.4f} <= {t['regret_factor']} x {b:.4f} ({bn}) = {t['regret_factor'] * b:.4f}", o['regret'] <= t['regret_factor'] * b + 1e-12),
+            (f"spread {o['spread']:.2f} <= {t['spread']}", o['spread'] <= t['spread'] + 1e-9),
+            (f"below the near-optimal range {o['below']:.2f} <= {t['below']} decade", o['below'] <= t['below'] + 1e-9)]
+
+
+def kinds_report(results, names, recommend=()):
+    "Per kind, tuning and held-out separately: every method's figures, and issue 14's targets for the methods in `recommend`"
+    lines = ['## Per kind', '', "Per kind and group: mean regret (metric units: accuracy, or R² floored at -1) | share of runs inside the noise band | "
+             "median \\|log10(lr/lr_oracle)\\| | max spread of log10(lr) over range-test seeds | max decades below the oracle's near-optimal range "
+             "(grid lrs whose seed-mean score is within the noise band of the best) | failures (no lr) | cost of the procedure (optimizer steps, "
+             "forward-only batches, wall time relative to one 100-step range test on the same task).", '']
+    fams = [f for f in FAMILIES if any(r.get('family', 'small') == f for r in results)]
+    for fam in fams:
+        for group, title in ((False, 'tuning'), (True, 'held-out')):
+            rs = [r for r in results if r.get('family', 'small') == fam and r['held_out'] == group]
+            if not rs: continue
+            lines += [f"### {FAMILIES[fam]}: {title} ({', '.join(r['task'] for r in rs)})", '',
+                      '| method | regret | inside | median dist | max spread | max below | failures | steps | fwd | time x |', '|---|' + '---|' * 9]
+            for nm in names:
+                o = kind_figures(rs, nm)
+                if o is None: continue
+                c = idea_cost(rs, nm)
+                cost = f"{c['steps']:.0f} | {c['fwd']:.0f} | {c['rel']:.1f}" if c else '100 | 0 | 1.0'
+                lines.append(f"| {nm} | {o['regret']:.4f} | {o['inside']:.0%} | {o['dist']:.2f} | {o['spread']:.2f} | {o['below']:.2f} | {o['failures']} | {cost} |")
+            lines.append('')
+            for nm in recommend:
+                chk = kind_check(rs, nm)
+                if chk: lines += [f'Targets (issue 14) for `{nm}`: ' + '; '.join(f"{'met' if ok else 'NOT met'}: {txt}" for txt, ok in chk), '']
+    return lines
+
+
 def report(results, args, elapsed):
     names = list(SUGGESTIONS)
     lines = ['# Suggestion quality', '',
@@ -580,6 +699,15 @@ def report(results, args, elapsed):
         for group, title in groups:
             rs = [r for r in results if r['held_out'] == group]
             if rs: lines += [f'### {title}', ''] + _table(rs, 'candidates', cands)
+    ideas = [k for k in (results[0].get('ideas') or {})] if results else []
+    if ideas:
+        lines += ['## Range-test procedures (issue 14)', '', 'Procedures in benchmarks/range_ideas.py, each run on a fresh learner per range-test seed '
+                  'and trained like the registered suggestions (paired, same seeds).', '']
+        for group, title in groups:
+            rs = [r for r in results if r['held_out'] == group]
+            if rs: lines += [f'### {title}', ''] + _table(rs, 'ideas', ideas)
+    if any(r.get('family', 'small') != 'small' for r in results) or ideas:
+        lines += kinds_report(results, names + ideas, getattr(args, 'recommend', ()) or ())
     return '\n'.join(lines) + '\n'
 
 
@@ -595,8 +723,11 @@ def main():
     p.add_argument('--out', default=None)
     p.add_argument('--protocol', default='one_cycle', choices=list(PROTOCOLS), help='how each lr is used downstream (default one_cycle)')
     p.add_argument('--no-candidates', action='store_true', help='skip the ideas in benchmarks/candidates.py (always skipped by --quick)')
+    p.add_argument('--ideas', default='', help="range-test procedures of benchmarks/range_ideas.py to score: 'all' or comma-separated names")
+    p.add_argument('--recommend', default='', help='comma-separated methods (suggestions or ideas) whose issue-14 targets are checked per kind')
+    p.add_argument('--threads', type=int, default=os.cpu_count() or 1, help='torch threads (1 leaves the other cores free)')
     a = p.parse_args()
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(a.threads)
     tasks = [] if a.only_file else list(TASKS)
     if a.tasks_file: tasks += load_tasks_file(a.tasks_file)
     if a.tasks: tasks = [t for t in tasks if t.name in a.tasks.split(',')]
@@ -608,14 +739,18 @@ def main():
     suffix = '' if a.protocol == 'one_cycle' else f'_{a.protocol}'
     out = a.out or str(HERE / 'results' / (f'quality{suffix}_quick.md' if a.quick else f'quality{suffix}.md'))
     cache = Cache(a.cache)
-    cands = {}
+    cands, ideas = {}, {}
+    sys.path.insert(0, str(HERE))
     if not (a.quick or a.no_candidates):
-        sys.path.insert(0, str(HERE))
         from candidates import CANDIDATES as cands
+    if a.ideas:
+        from range_ideas import IDEAS
+        ideas = dict(IDEAS) if a.ideas == 'all' else {k: IDEAS[k] for k in a.ideas.split(',')}
+    a.recommend = [k for k in a.recommend.split(',') if k]
     t0, results = time.time(), []
     for t in tasks:
-        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands, protocol=a.protocol)
-        r['held_out'], r['kind'], r['metric'], r['protocol'] = t.held_out, t.kind, t.metric, a.protocol
+        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands, protocol=a.protocol, ideas=ideas)
+        r['held_out'], r['kind'], r['metric'], r['protocol'], r['epochs'] = t.held_out, t.kind, t.metric, a.protocol, t.epochs
         results.append(r)
         print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",
               {k: round(summarize(v, r)['regret'], 3) for k, v in r['methods'].items()}, f"{r['seconds']:.0f}s", flush=True)
