@@ -4,86 +4,25 @@
 
 # %% ../nbs/05_cli.ipynb #22b6e097
 from __future__ import annotations
-import argparse, sys, warnings
+import argparse, inspect, json, sys, warnings
 from pathlib import Path
 
-import torch
-from torch import nn
-from torch.utils.data import TensorDataset
-from fastai.data.core import DataLoaders
-from fastai.learner import Learner
-from fastai.losses import CrossEntropyLossFlat
-from fastai.metrics import accuracy
+from fastcore.docments import docments
 from fastai.torch_core import set_seed
 
+from .core import MODES
+from .test_utils import digits_learner
 import fastai_lrrange.learner # noqa: F401  (patches Learner.lr_find)
 
 # %% auto #0
-__all__ = ['digits_tensors', 'digits_dls', 'digits_cnn', 'digits_learner', 'demo', 'csv_learner', 'csv', 'main']
+__all__ = ['COMMANDS', 'demo', 'csv_learner', 'csv', 'main']
 
 # %% ../nbs/05_cli.ipynb #d84b28d2
-def digits_tensors():
-    "scikit-learn's bundled digits as float images (n, 1, 8, 8) in [0, 1] and integer labels"
-    from sklearn.datasets import load_digits
-    X,y = load_digits(return_X_y=True)
-    return torch.tensor(X, dtype=torch.float32).view(-1, 1, 8, 8)/16, torch.tensor(y)
-
-def digits_dls(
-    bs:int=64, # Batch size
-    valid_pct:float=0.2, # Share of the images held out for validation
-    seed:int=0, # Seed of the split and of the shuffling
-) -> DataLoaders:
-    "fastai `DataLoaders` over the digits images, split at random with `seed`"
-    x,y = digits_tensors()
-    idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-    n_val = int(len(x)*valid_pct)
-    val,trn = idx[:n_val],idx[n_val:]
-    return DataLoaders.from_dsets(TensorDataset(x[trn], y[trn]), TensorDataset(x[val], y[val]), bs=bs, device='cpu')
-
-def digits_cnn(
-    n_out:int=10, # Number of classes
-) -> nn.Module:
-    "A small CNN for 8x8 single-channel images"
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32*4*4, n_out))
-
-def digits_learner(
-    bs:int=64, # Batch size
-    seed:int=0, # Seed of the data split and of the weights
-    **kwargs, # Passed to `Learner` (e.g. `opt_func`, `cbs`)
-) -> Learner:
-    "A fastai `Learner`: `digits_cnn` on `digits_dls`, cross-entropy loss, accuracy"
-    set_seed(seed)
-    return Learner(digits_dls(bs=bs, seed=seed), digits_cnn(), loss_func=CrossEntropyLossFlat(), metrics=accuracy, **kwargs)
-
-# %% ../nbs/05_cli.ipynb #69ace271
-def _common(p, out):
-    p.add_argument('--out', default=out, help='where to write the plot (PNG); the JSON of the result goes beside it')
-    p.add_argument('--num-it', type=int, default=100, help='optimizer steps of the range test')
-    p.add_argument('--mode', default='exp', choices=['exp', 'linear'], help='learning-rate sweep')
-    p.add_argument('--suggest', default='valley,steep', help='comma-separated suggestion names')
-    p.add_argument('--seed', type=int, default=0, help='random seed')
-
-def _parser():
-    p = argparse.ArgumentParser(prog='lrrange', description='Learning-rate range test for fastai')
-    sub = p.add_subparsers(dest='command', required=True)
-    _common(sub.add_parser('demo', help="range test on scikit-learn's bundled digits with a small CNN"), 'lr_find.png')
-    c = sub.add_parser('csv', help='range test with a fastai tabular learner on your CSV file')
-    c.add_argument('file', help='the CSV file')
-    c.add_argument('--target', required=True, help='the column to predict')
-    c.add_argument('--cat-names', nargs='*', default=None, help='categorical columns (default: text columns)')
-    c.add_argument('--cont-names', nargs='*', default=None, help='continuous columns (default: numeric columns)')
-    c.add_argument('--regression', action='store_true', help='treat the target as a number (default: a category)')
-    c.add_argument('--bs', type=int, default=64, help='batch size')
-    _common(c, 'lr_find.png')
-    return p
-
-def _report(learn, sugg, out, title):
-    "Print the suggestions and diagnostics; write the plot to `out` and the result as JSON beside it"
-    import json, matplotlib.pyplot as plt
-    res = learn.lr_find_result
+def _report(res, out, title):
+    "Print the suggestions and findings of result `res`; write its plot to `out` and the result as JSON beside it"
+    import matplotlib.pyplot as plt
     print(f"range test: {len(res.losses)} steps, stopped: {res.stop_reason}")
-    for k,v in sugg._asdict().items(): print(f"{k}: {'none' if v is None else f'{v:.2e}'}")
+    for k,v in res.suggestions.items(): print(f"{k}: {'none' if v is None else f'{v:.2e}'}")
     for d in res.diagnostics: print(f"note: {d}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -93,22 +32,23 @@ def _report(learn, sugg, out, title):
     print(f"plot written to {out}, result to {out.with_suffix('.json')}")
     return res
 
-def _names(suggest): return [s.strip() for s in suggest.split(',') if s.strip()]
+def _range_test(learn, num_it, mode, suggest):
+    "The range test for the command line: findings are printed by `_report`, not warned"
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return learn.lr_range_test(num_it=num_it, mode=mode, suggest_funcs=[s.strip() for s in suggest.split(',') if s.strip()], show_plot=False)
 
 def demo(
-    out='lr_find.png', # Path of the plot (PNG); the JSON of the result is written beside it
-    num_it:int=100, # Number of optimizer steps
-    mode:str='exp', # 'exp' or 'linear' schedule
-    suggest:str='valley,steep', # Comma-separated registry names of the suggestions
+    out='lr_find.png', # Where to write the plot (PNG); the JSON of the result goes beside it
+    num_it:int=100, # Optimizer steps of the range test
+    mode:str='exp', # Learning-rate sweep: exp or linear
+    suggest:str='valley,steep', # Comma-separated suggestion names
     seed:int=0, # Seed of the data split and of the weights
 ):
-    "Run the range test on the digits learner, print the suggestions, write the plot to `out`; returns the result"
-    learn = digits_learner(seed=seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore') # the findings are printed below
-        sugg = learn.lr_find(num_it=num_it, mode=mode, suggest_funcs=_names(suggest), show_plot=False)
-    return _report(learn, sugg, out, 'lrrange demo: digits, small CNN')
+    "Range test on scikit-learn's bundled digits with a small CNN: print the suggestions, write the plot and the result"
+    return _report(_range_test(digits_learner(seed=seed), num_it, mode, suggest), out, 'lrrange demo: digits, small CNN')
 
+# %% ../nbs/05_cli.ipynb #ec7e231a
 def csv_learner(
     file, # Path of the CSV file, with a header row
     target:str, # Column to predict
@@ -153,18 +93,30 @@ def csv(
     cont_names:list|None=None, # Continuous columns; default: the numeric columns
     regression:bool=False, # Predict a number (MSE loss) instead of a class
     bs:int=64, # Batch size (smaller for small files)
-    out='lr_find.png', # Path of the plot (PNG); the JSON of the result is written beside it
-    num_it:int=100, # Number of optimizer steps
-    mode:str='exp', # 'exp' or 'linear' schedule
-    suggest:str='valley,steep', # Comma-separated registry names of the suggestions
+    out='lr_find.png', # Where to write the plot (PNG); the JSON of the result goes beside it
+    num_it:int=100, # Optimizer steps of the range test
+    mode:str='exp', # Learning-rate sweep: exp or linear
+    suggest:str='valley,steep', # Comma-separated suggestion names
     seed:int=0, # Seed of the split and of the weights
 ):
-    "Run the range test with a tabular learner on a CSV file; print the suggestions, write the plot and a JSON of the result"
+    "Range test with a fastai tabular learner on your CSV file: print the suggestions, write the plot and the result"
     learn = csv_learner(file, target, cat_names, cont_names, regression, bs, seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        sugg = learn.lr_find(num_it=num_it, mode=mode, suggest_funcs=_names(suggest), show_plot=False)
-    return _report(learn, sugg, out, f'lrrange csv: {Path(file).name} -> {target}')
+    return _report(_range_test(learn, num_it, mode, suggest), out, f'lrrange csv: {Path(file).name} -> {target}')
+
+
+def _add_options(p, f):
+    "One option per parameter of `f`, with the default, the type and the help (its comment) of `f`'s signature"
+    docs = docments(f)
+    for name,prm in inspect.signature(f).parameters.items():
+        d,kw = prm.default,dict(help=docs.get(name))
+        if d is inspect.Parameter.empty and name == 'file': p.add_argument(name, **kw); continue
+        flag = '--' + name.replace('_', '-')
+        if d is inspect.Parameter.empty: p.add_argument(flag, required=True, **kw)
+        elif isinstance(d, bool): p.add_argument(flag, action='store_true', **kw)
+        elif 'list' in str(prm.annotation): p.add_argument(flag, nargs='*', default=d, **kw)
+        else: p.add_argument(flag, type=type(d), default=d, choices=MODES if name == 'mode' else None, **kw)
+
+COMMANDS = {'demo': demo, 'csv': csv}
 
 def main(
     argv:list|None=None, # Command-line arguments; default: `sys.argv[1:]`
@@ -172,10 +124,9 @@ def main(
     "Entry point of the `lrrange` console script"
     import matplotlib.pyplot as plt
     plt.switch_backend('Agg')
-    args = _parser().parse_args(argv)
-    try:
-        if args.command == 'demo': demo(args.out, args.num_it, args.mode, args.suggest, args.seed)
-        else: csv(args.file, args.target, args.cat_names, args.cont_names, args.regression, args.bs, args.out, args.num_it,
-                  args.mode, args.suggest, args.seed)
-    except (ValueError, NotImplementedError) as e:
-        sys.exit(f"lrrange: error: {e}")
+    p = argparse.ArgumentParser(prog='lrrange', description='Learning-rate range test for fastai')
+    sub = p.add_subparsers(dest='command', required=True)
+    for name,f in COMMANDS.items(): _add_options(sub.add_parser(name, help=f.__doc__), f)
+    args = vars(p.parse_args(argv))
+    try: COMMANDS[args.pop('command')](**args)
+    except ValueError as e: sys.exit(f"lrrange: error: {e}")

@@ -5,24 +5,30 @@
 # %% ../nbs/00_core.ipynb #54cff51b
 from __future__ import annotations
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.distributed as dist
-from fastcore.basics import store_attr, even_mults
+from torch import nn
+from fastcore.basics import even_mults, patch
+from fastcore.meta import delegates
 from fastai.callback.core import Callback, CancelFitException, CancelValidException
-from fastai.callback.schedule import ParamScheduler, SchedExp, SchedLin
+from fastai.callback.schedule import SchedExp, SchedLin
+from fastai.callback.training import GradientAccumulation
+from fastai.callback.fp16 import MixedPrecision
 from fastai.learner import AvgSmoothLoss
 from fastai.torch_core import TensorBase
 from .state import ModelOptSnapshot
+from .suggest import resolve_suggestions
+from .diagnostics import StopReason
 
 # %% auto #0
-__all__ = ['MODES', 'STOP_REASONS', 'lr_ranges', 'check_args', 'diverged', 'world_size', 'mean_over_ranks', 'StepSmoother',
-           'LRFinder']
+__all__ = ['MODES', 'lr_ranges', 'RangeTestSpec', 'range_test_spec', 'diverged', 'world_size', 'mean_over_ranks',
+           'RangeTestRecord', 'StepSmoother', 'LRFinder']
 
 # %% ../nbs/00_core.ipynb #1c4aefb4
 MODES = ('exp', 'linear')
-STOP_REASONS = ('num_it', 'diverged', 'non_finite', 'interrupted', 'data_exhausted')
 
 def _fmt(v): return f"{v!r}" if not isinstance(v, float) else f"{v:g}"
 
@@ -59,20 +65,64 @@ def lr_ranges(
         raise ValueError(f"end_lr ({_fmt(end_lr)}) must be finite and greater than start_lr ({_fmt(start_lr)}): try end_lr=10")
     return starts, ends
 
-def check_args(
-    num_it=100, # Number of optimizer steps: a positive int
-    beta=0.98, # Loss smoothing, in [0, 1)
-    div_thresh=4.0, # Divergence threshold, > 1
-    stop_div=True, # Stop when the loss diverges: a bool
-):
-    "Check the scalar arguments of a range test"
-    if isinstance(num_it, bool) or not isinstance(num_it, (int, np.integer)) or num_it < 1:
-        raise ValueError(f"num_it ({num_it!r}) must be an integer >= 1: try num_it=100")
+# %% ../nbs/00_core.ipynb #0c6bf68e
+@dataclass(frozen=True)
+class RangeTestSpec:
+    "What one range test runs, checked once by `range_test_spec`"
+    start_lr:object # `start_lr` as given (a number, a list/array per group or a slice)
+    end_lr:object # `end_lr` as given
+    starts:tuple # Lowest learning rate of each of the `n_groups` parameter groups
+    ends:tuple # Highest learning rate of each group
+    num_it:int=100 # Optimizer steps
+    stop_div:bool=True # Stop when the smoothed loss diverges
+    mode:str='exp' # 'exp' or 'linear' schedule
+    beta:float=0.98 # Loss smoothing
+    div_thresh:float=4.0 # Divergence threshold
+    valid_batches:int=0 # >0: the curve is the loss on that many validation batches
+    suggestions:tuple=() # (field name, function) of each suggestion
+
+    @property
+    def n_groups(self) -> int:
+        "Number of parameter groups the learning rates were checked against"
+        return len(self.starts)
+
+    def ranges(self,
+        n_groups:int, # Parameter groups of the optimizer the test runs on
+    ) -> tuple:
+        "(starts, ends) arrays for an optimizer with `n_groups` groups (spread again only for a standalone `LRFinder` that learns them at `fit`)"
+        if n_groups == self.n_groups: return np.array(self.starts), np.array(self.ends)
+        return lr_ranges(self.start_lr, self.end_lr, n_groups, self.mode)
+
+def _n_given(*vs):
+    "Number of parameter groups that list or array values imply (1 when all are numbers or slices)"
+    return max([np.size(v) for v in vs if not isinstance(v, slice) and np.size(v) > 1], default=1)
+
+def _check_int(name, v, low, advice):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low: raise ValueError(f"{name} ({v!r}) must be an integer >= {low}: {advice}")
+
+def range_test_spec(
+    start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
+    end_lr=10, # Highest learning rate, reached (exclusive) after `num_it` steps; same forms as `start_lr`
+    num_it:int=100, # Number of optimizer steps
+    stop_div:bool=True, # Stop when the smoothed loss diverges
+    suggest_funcs=None, # Suggestion functions or registry names (see `fastai_lrrange.suggest`); None for none
+    mode:str='exp', # 'exp' (geometric sweep, fastai's) or 'linear'
+    beta:float=0.98, # Smoothing of the loss (debiased EMA, fastai's `AvgSmoothLoss`); 0 for none
+    div_thresh:float=4.0, # Divergence: smoothed loss above the best by more than `(div_thresh-1)*|best|`
+    valid_batches:int=0, # >0: the curve is the loss on these first validation batches after every step (costs k forward passes a step)
+    n_groups:int|None=None, # Parameter groups of the optimizer; None: as many as list values imply
+) -> RangeTestSpec:
+    "Check every argument of a range test (raising a `ValueError` that names the argument) and return the frozen spec"
+    _check_int('num_it', num_it, 1, 'try num_it=100')
     if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
         raise ValueError(f"beta ({beta!r}) must be in [0, 1): 0 turns smoothing off, fastai uses 0.98")
     if isinstance(div_thresh, bool) or not isinstance(div_thresh, (int, float)) or not div_thresh > 1 or not math.isfinite(div_thresh):
         raise ValueError(f"div_thresh ({div_thresh!r}) must be a finite number > 1: fastai stops at 4 times the best loss (div_thresh=4)")
     if not isinstance(stop_div, (bool, np.bool_)): raise ValueError(f"stop_div ({stop_div!r}) must be True or False")
+    _check_int('valid_batches', valid_batches, 0, '0 uses the training loss, k > 0 the loss on k validation batches')
+    starts,ends = lr_ranges(start_lr, end_lr, n_groups or _n_given(start_lr, end_lr), mode)
+    return RangeTestSpec(start_lr, end_lr, tuple(map(float, starts)), tuple(map(float, ends)), int(num_it), bool(stop_div), mode,
+                         float(beta), float(div_thresh), int(valid_batches), tuple(zip(*resolve_suggestions(suggest_funcs))))
 
 # %% ../nbs/00_core.ipynb #bcafc853
 def diverged(
@@ -100,15 +150,20 @@ def mean_over_ranks(
     return t/n
 
 # %% ../nbs/00_core.ipynb #01876f40
-def _combine(scheds):
-    "One schedule per parameter group as a single function returning a list"
-    def _inner(pos): return [s(pos) for s in scheds]
-    return _inner
-
-def _n_given(*vs):
-    "Number of parameter groups that list or array values imply (1 when all are numbers or slices)"
-    sizes = [np.size(v) for v in vs if not isinstance(v, slice) and np.size(v) > 1]
-    return max(sizes, default=1)
+@dataclass
+class RangeTestRecord:
+    "What a range test recorded, one point per optimizer step, and why it stopped"
+    lrs:list=field(default_factory=list) # Learning rate of every parameter group at each step
+    raw_losses:list=field(default_factory=list) # Loss of each step before smoothing
+    losses:list=field(default_factory=list) # Smoothed loss of each step
+    train_losses:list|None=None # Training loss of each step (`raw_losses` itself unless `valid_batches`)
+    stop_reason:StopReason|None=None # Why it stopped; None while it runs
+    def __post_init__(self):
+        if self.train_losses is None: self.train_losses = self.raw_losses
+    @property
+    def n_steps(self) -> int:
+        "Points recorded so far"
+        return len(self.losses)
 
 class StepSmoother(AvgSmoothLoss):
     "fastai's `AvgSmoothLoss` (debiased EMA), fed one loss tensor per optimizer step instead of a Learner"
@@ -126,136 +181,152 @@ def _plain(t:torch.Tensor) -> torch.Tensor:
     if t.dim(): t = t.mean()
     return t if t.dtype == torch.float32 else t.float()
 
-class LRFinder(ParamScheduler):
+# %% ../nbs/00_core.ipynb #9623efd8
+class LRFinder(Callback):
     "Learning-rate range test: sweep the lr over `num_it` optimizer steps, record the loss, stop on divergence"
     order,run_valid = 60,False
+    @delegates(range_test_spec, but=['suggest_funcs', 'n_groups'])
     def __init__(self,
         start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
         end_lr=10, # Highest learning rate, reached (exclusive) after `num_it` steps; same forms as `start_lr`
         num_it:int=100, # Number of optimizer steps
         stop_div:bool=True, # Stop when the smoothed loss diverges
-        mode:str='exp', # 'exp' (geometric sweep, fastai's) or 'linear'
-        beta:float=0.98, # Smoothing of the loss (debiased EMA, fastai's `AvgSmoothLoss`); 0 for none
-        div_thresh:float=4.0, # Divergence: smoothed loss above the best by more than `(div_thresh-1)*|best|`
-        valid_batches:int=0, # >0: the curve is the loss on these first validation batches, evaluated after every step (costs k forward passes a step)
-        restore:bool=True, # Restore model and optimizer in `after_fit` (set False when the caller restores)
+        restore:bool=True, # Restore model and optimizer in `after_fit` (False when the caller restores more, as `lr_find` does)
         snapshot_device='cpu', # Where the in-memory copy lives when `restore` (None: the model's device)
+        spec:RangeTestSpec|None=None, # What to run, from `range_test_spec` (then the other arguments are not used)
+        **kwargs,
     ):
-        check_args(num_it, beta, div_thresh, stop_div)
-        if isinstance(valid_batches, bool) or not isinstance(valid_batches, (int, np.integer)) or valid_batches < 0:
-            raise ValueError(f"valid_batches ({valid_batches!r}) must be an integer >= 0: 0 uses the training loss, k > 0 the loss on k validation batches")
-        lr_ranges(start_lr, end_lr, _n_given(start_lr, end_lr), mode)
-        store_attr()
-        self.scheds = {}
+        self.spec = spec or range_test_spec(start_lr, end_lr, num_it, stop_div, **kwargs)
+        self.restore,self.snapshot_device = restore,snapshot_device
+        self.record,self._snapshot = RangeTestRecord(),None
 
-    def before_fit(self):
-        "Build the schedule for this optimizer's groups, reset the record, take the in-memory copy"
-        starts,ends = lr_ranges(self.start_lr, self.end_lr, len(self.opt.hypers), self.mode)
-        sched = SchedExp if self.mode == 'exp' else SchedLin
-        self.scheds = {'lr': _combine([sched(float(s), float(e)) for s,e in zip(starts, ends)])}
-        super().before_fit()
-        self.lrs,self.raw_losses,self.losses = [],[],[]
-        self.train_losses = [] if self.valid_batches else self.raw_losses
-        self.n_steps,self.n_batches,self.best_loss,self.stop_reason = 0,0,float('inf'),None
-        self.smoother = StepSmoother(beta=self.beta)
-        self._reset_step()
-        self._valid = self._grab_valid_batches() if self.valid_batches else []
-        self._distributed = world_size() > 1
-        if self.restore:
-            self._snapshot = ModelOptSnapshot(self.learn, self.snapshot_device)
+# %% ../nbs/00_core.ipynb #08795892
+@patch
+def before_fit(self:LRFinder):
+    "Build one schedule per parameter group, start a fresh record, take the in-memory copy when `restore`"
+    spec,sched = self.spec,(SchedExp if self.spec.mode == 'exp' else SchedLin)
+    self._scheds = [sched(float(s), float(e)) for s,e in zip(*spec.ranges(len(self.opt.hypers)))]
+    self.record = RangeTestRecord(train_losses=[] if spec.valid_batches else None)
+    self._smoother,self._best = StepSmoother(beta=spec.beta),float('inf')
+    self._step_losses,self._skipped = [],False
+    self._valid = self._grab_valid_batches() if spec.valid_batches else []
+    self._distributed = world_size() > 1
+    if self.restore: self._snapshot = ModelOptSnapshot(self.learn, self.snapshot_device)
 
-    def _reset_step(self): self._step_losses,self._skipped = [],False
+@patch
+def _grab_valid_batches(self:LRFinder):
+    "The first `valid_batches` batches of the validation set, on the model's device, split into (xb, yb)"
+    k,out = self.spec.valid_batches,[]
+    for b in self.dls.valid:
+        if len(out) == k: break
+        b = self.learn._set_device(b)
+        i = getattr(self.dls, 'n_inp', 1 if len(b)==1 else len(b)-1)
+        out.append((tuple(b[:i]), tuple(b[i:])))
+    if len(out) < k: raise ValueError(f"valid_batches ({k}) is more than the {len(out)} batches of learn.dls.valid: use valid_batches<={len(out)}")
+    return out
 
-    def _grab_valid_batches(self):
-        "The first `valid_batches` batches of the validation set, on the model's device, split into (xb, yb)"
-        dl,out = self.dls.valid,[]
-        for b in dl:
-            if len(out) == self.valid_batches: break
-            b = self.learn._set_device(b)
-            i = getattr(self.dls, 'n_inp', 1 if len(b)==1 else len(b)-1)
-            out.append((tuple(b[:i]), tuple(b[i:])))
-        if len(out) < self.valid_batches:
-            raise ValueError(f"valid_batches ({self.valid_batches}) is more than the {len(out)} batches of learn.dls.valid: use valid_batches<={len(out)}")
-        return out
+# %% ../nbs/00_core.ipynb #f7a26ba2
+@patch
+def before_batch(self:LRFinder):
+    "Set the learning rate of every group for the coming optimizer step"
+    pos = self.record.n_steps/self.spec.num_it
+    self.opt._set_hyper('lr', [s(pos) for s in self._scheds]) # one value per group: `set_hyper`'s checks were done in the spec
 
-    @torch.no_grad()
-    def _valid_loss(self):
-        "Mean loss on the stored validation batches, in eval mode; every module's train/eval flag is put back"
-        modes = [(m, m.training) for m in self.model.modules()]
-        self.model.eval()
-        try: losses = [self.learn.loss_func(self.model(*xb), *yb).detach().float().mean() for xb,yb in self._valid]
-        finally:
-            for m,flag in modes: m.training = flag
-        return torch.stack(losses).mean()
+# %% ../nbs/00_core.ipynb #17fa87b2
+@patch
+def after_loss(self:LRFinder):
+    "Keep this micro-batch's loss for the current optimizer step"
+    if self.training: self._step_losses.append(_plain(self.learn.loss))
 
-    def before_batch(self):
-        "Set the learning rate of every group for the coming optimizer step"
-        # `_set_hyper` takes one value per group: the checks of `set_hyper` were done once, in `before_fit`
-        self.opt._set_hyper('lr', self.scheds['lr'](self.n_steps/self.num_it))
+@patch
+def after_cancel_step(self:LRFinder):
+    "The step was skipped (a GradScaler found inf/NaN gradients): it records nothing"
+    self._skipped = True
 
-    def after_loss(self):
-        "Add this micro-batch's loss to the current optimizer step"
-        if not self.training: return
-        self._step_losses.append(_plain(self.learn.loss))
-
-    def after_cancel_step(self):
-        "The step was skipped (a GradScaler found inf/NaN gradients): it records nothing"
-        self._skipped = True
-
-    def after_step(self):
-        "Record one point per optimizer step that really happened"
-        ls = self._step_losses
-        if not ls: return
-        loss = ls[0] if len(ls) == 1 else torch.stack(ls).mean()
-        if not self._skipped: return self._record(loss)
-        # a skipped step records nothing, unless its loss is not finite: a GradScaler would skip such steps forever
+@patch
+def after_step(self:LRFinder):
+    "Record one point per optimizer step that really happened"
+    ls = self._step_losses
+    if not ls: return
+    loss = ls[0] if len(ls) == 1 else torch.stack(ls).mean()
+    if self._skipped:
         loss = mean_over_ranks(loss) # the ranks skip together, so they all decide alike
-        if not math.isfinite(loss.item()): self._record(loss)
-        else: self._reset_step()
+        if math.isfinite(loss.item()): self._step_losses,self._skipped = [],False; return
+    self._add_point(loss)
 
-    def _record(self, loss):
-        "Record the point of one optimizer step whose (mean) training loss is `loss`, and decide whether to stop"
-        self.n_steps += 1
-        self.lrs.append([h['lr'] for h in self.opt.hypers])
-        if self._distributed: loss = mean_over_ranks(loss)
-        if self.valid_batches:
-            train = loss.item()
-            self.train_losses.append(train)
-            if math.isfinite(train):
-                loss = self._valid_loss()
-                if self._distributed: loss = mean_over_ranks(loss)
-        loss = loss.cpu() # the one device-to-host copy of the step: the stop decision needs the value
-        self.smoother.add(loss)
-        raw,smooth = loss.item(),self.smoother.value.item()
-        self.raw_losses.append(raw); self.losses.append(smooth)
-        self._reset_step()
-        if not (math.isfinite(raw) and math.isfinite(smooth)): self.stop_reason = 'non_finite'
-        else:
-            if smooth < self.best_loss: self.best_loss = smooth
-            if self.stop_div and diverged(smooth, self.best_loss, self.div_thresh): self.stop_reason = 'diverged'
-            elif self.n_steps >= self.num_it: self.stop_reason = 'num_it'
+# %% ../nbs/00_core.ipynb #63a2277d
+@patch
+def _add_point(self:LRFinder, loss):
+    "Record the point of one optimizer step whose (mean) training loss is `loss`, and decide whether to stop"
+    rec,spec = self.record,self.spec
+    rec.lrs.append([h['lr'] for h in self.opt.hypers])
+    if self._distributed: loss = mean_over_ranks(loss)
+    if spec.valid_batches:
+        rec.train_losses.append(loss.item())
+        if math.isfinite(rec.train_losses[-1]): loss = mean_over_ranks(self._valid_loss())
+    loss = loss.cpu()
+    self._smoother.add(loss)
+    raw,smooth = loss.item(),self._smoother.value.item()
+    rec.raw_losses.append(raw); rec.losses.append(smooth)
+    self._step_losses,self._skipped = [],False
+    if not (math.isfinite(raw) and math.isfinite(smooth)): rec.stop_reason = StopReason.NON_FINITE
+    else:
+        self._best = min(self._best, smooth)
+        if spec.stop_div and diverged(smooth, self._best, spec.div_thresh): rec.stop_reason = StopReason.DIVERGED
+        elif rec.n_steps >= spec.num_it: rec.stop_reason = StopReason.NUM_IT
 
-    def after_batch(self):
-        "Stop the fit once a stop reason is set"
-        self.n_batches += 1
-        if self.stop_reason is not None: raise CancelFitException()
+@patch
+@torch.no_grad()
+def _valid_loss(self:LRFinder):
+    "Mean loss on the stored validation batches, in eval mode; every module's train/eval flag is put back"
+    modes = [(m, m.training) for m in self.model.modules()]
+    self.model.eval()
+    try: losses = [self.learn.loss_func(self.model(*xb), *yb).detach().float().mean() for xb,yb in self._valid]
+    finally:
+        for m,flag in modes: m.training = flag
+    return torch.stack(losses).mean()
 
-    def before_validate(self):
-        "The range test never validates"
-        raise CancelValidException()
+# %% ../nbs/00_core.ipynb #3909c5d2
+@patch
+def after_batch(self:LRFinder):
+    "Stop the fit once a stop reason is set"
+    if self.record.stop_reason is not None: raise CancelFitException()
 
-    def after_fit(self):
-        "Zero the gradients and, when `restore`, put model and optimizer back from memory"
-        if self.stop_reason is None: self.stop_reason = 'num_it' if self.n_steps >= self.num_it else 'data_exhausted'
-        self._valid = []
-        self.hps = {'lr': self.last_group_lrs}
-        super().after_fit() # hands `hps` to the Recorder, as fastai's LRFinder does
-        self.opt.zero_grad()
-        if self.restore and hasattr(self, '_snapshot'):
-            self._snapshot.restore()
-            del self._snapshot
+@patch
+def before_validate(self:LRFinder):
+    "The range test never validates"
+    raise CancelValidException()
 
-    @property
-    def last_group_lrs(self):
-        "Learning rate of the last parameter group at each recorded step (fastai's convention)"
-        return [l[-1] for l in self.lrs]
+@patch
+def finish(self:LRFinder,
+    interrupted:bool=False, # The fit was interrupted (Ctrl-C): `lr_find` calls this, as fastai skips `after_fit` then
+):
+    "Set the record's stop reason when no step did: interrupted, `num_it`, or `data_exhausted` (the batches ran out first)"
+    rec = self.record
+    if interrupted: rec.stop_reason = StopReason.INTERRUPTED
+    elif rec.stop_reason is None: rec.stop_reason = StopReason.NUM_IT if rec.n_steps >= self.spec.num_it else StopReason.DATA_EXHAUSTED
+
+@patch
+def after_fit(self:LRFinder):
+    "Finish the record; when `restore`, hand the schedule to the Recorder and put model and optimizer back from memory"
+    self.finish()
+    self._valid = []
+    self.opt.zero_grad()
+    if self._snapshot is None: return
+    if hasattr(self.learn, 'recorder'): self.learn.recorder.hps = {'lr': [l[-1] for l in self.record.lrs]}
+    self._snapshot.restore(); self._snapshot = None
+
+# %% ../nbs/00_core.ipynb #218225df
+@patch
+def epochs_needed(self:LRFinder,
+    learn, # The Learner the test will run on
+) -> int:
+    "Epochs `fit` needs for `num_it` optimizer steps on `learn`"
+    try: n = len(learn.dls.train)
+    except TypeError: return 1 # an iterable without a length: the data decide, as in fastai
+    if hasattr(learn, 'distributed_trainer') or isinstance(learn.model, nn.parallel.DistributedDataParallel):
+        n = math.ceil(n/world_size()) # fastai's DistributedTrainer gives each rank its share of every epoch
+    bs = getattr(learn.dls.train, 'bs', None) or 1
+    per_step = max([1] + [math.ceil(cb.n_acc/bs) for cb in learn.cbs if isinstance(cb, GradientAccumulation)])
+    extra = int(any(isinstance(cb, MixedPrecision) for cb in learn.cbs)) # a few steps may be skipped
+    return (self.spec.num_it*per_step)//max(n, 1) + 1 + extra

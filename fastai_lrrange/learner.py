@@ -4,169 +4,45 @@
 
 # %% ../nbs/04_learner.ipynb #ed91601a
 from __future__ import annotations
-import functools, math, random, warnings
-from collections import namedtuple
+import random, sys, warnings
 
-import numpy as np
-import pandas as pd
-import torch
 from fastcore.basics import patch
 from fastcore.foundation import L
+from fastcore.meta import delegates
 from fastai.learner import Learner, Recorder
-from fastai.torch_core import rank_distrib, num_distrib, set_seed
+from fastai.torch_core import rank_distrib, set_seed
 import fastai.callback.schedule # noqa: F401  (fastai's own lr_find and plot_lr_find, patched on first)
 from fastai.callback.progress import CSVLogger
 
-from .core import LRFinder, lr_ranges, check_args, STOP_REASONS
+from .core import LRFinder, range_test_spec
 from .state import LearnerSnapshot
-from .suggest import valley, steep, resolve_suggestions, run_suggestion, SuggestionWarning, diagnose, LRFindWarning, diverged_early
-from .plot import plot_lr_curve
+from .suggest import valley, steep
+from .diagnostics import LRFindWarning
+from .result import LRFindResult
 
 # %% auto #0
-__all__ = ['fastai_lr_find', 'STAND_ASIDE', 'suggestion_window', 'SuggestedLRs', 'suggested_lrs_type', 'LRFindResult',
-           'combine_runs']
+__all__ = ['fastai_lr_find', 'STAND_ASIDE']
 
 # %% ../nbs/04_learner.ipynb #8f5979df
-def suggestion_window(
-    n:int, # Points on the curve
-    num_it:int, # Steps the range test was asked for; the first `num_it//10` points are left out (fastai's window)
-    skip_end:int=5, # Points left out at the end (where the loss shoots up)
-    min_points:int=5, # Fewest points in the window; shorter curves keep their middle 80%
-) -> tuple[int, int]:
-    "(start, stop) of the points the suggestions see, for a curve of `n` points from a test of `num_it` steps"
-    start,stop = num_it//10, n-skip_end
-    if stop-start >= min_points: return start, stop
-    return n//10, n-n//10
-
-# %% ../nbs/04_learner.ipynb #c736008b
-class SuggestedLRs(tuple):
-    "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed"
-    __slots__ = ()
-
-@functools.lru_cache(maxsize=None)
-def suggested_lrs_type(
-    names:tuple, # Field names, one per suggestion
-) -> type:
-    "The `SuggestedLRs` namedtuple class with fields `names`"
-    return type('SuggestedLRs', (namedtuple('SuggestedLRs', names), SuggestedLRs), {'__slots__': ()})
-
-# %% ../nbs/04_learner.ipynb #befebf79
-class LRFindResult:
-    "The full record of a range test: curve, stop reason, suggestions, diagnostics; plot and export"
-    def __init__(self,
-        lrs, # Learning rate of every parameter group at each step, shape (steps, groups)
-        losses, # Smoothed loss at each step
-        raw_losses, # Loss of each step before smoothing
-        stop_reason:str, # 'num_it', 'diverged', 'non_finite', 'interrupted' or 'data_exhausted'
-        num_it:int, # Steps asked for
-        mode:str='exp', # 'exp' or 'linear'
-        beta:float=0.98, # Smoothing used for `losses`
-        window:tuple=(0, None), # (start, stop) of the points the suggestions saw
-        suggestions:dict|None=None, # name -> suggested lr (last group), or None
-        points:dict|None=None, # name -> (x, y) drawn on the plot
-        diagnostics:list|None=None, # Findings about the curve, each with what to do
-        train_losses=None, # Training loss of each step (the same as `raw_losses` unless `valid_batches`)
-        valid_batches:int=0, # >0: `losses` are the loss on that many validation batches
-    ):
-        self.lrs = np.asarray(lrs, dtype=float).reshape(len(lrs), -1) if len(lrs) else np.zeros((0, 1))
-        self.losses,self.raw_losses = np.asarray(losses, dtype=float),np.asarray(raw_losses, dtype=float)
-        self.stop_reason,self.num_it,self.mode,self.beta = stop_reason,num_it,mode,beta
-        self.window = (window[0], len(self.losses) if window[1] is None else window[1])
-        self.suggestions,self.points = dict(suggestions or {}),dict(points or {})
-        self.diagnostics = list(diagnostics or [])
-        self.train_losses = self.raw_losses if train_losses is None else np.asarray(train_losses, dtype=float)
-        self.valid_batches = valid_batches
-        self.runs,self.band,self.suggestions_per_run = [self],None,{k: [v] for k,v in self.suggestions.items()}
-
-    def spread(self,
-        name:str, # A suggestion's field name, e.g. 'valley'
-    ) -> tuple:
-        "(min, max) of suggestion `name` over the runs (`n_runs`); (lr, lr) after a single run"
-        vals = [v for v in self.suggestions_per_run.get(name, []) if v is not None]
-        return (min(vals), max(vals)) if vals else (None, None)
-
-    @property
-    def n_groups(self): return self.lrs.shape[1]
-    @property
-    def last_group_lrs(self):
-        "Learning rate of the last parameter group at each step (fastai's convention; suggestions refer to it)"
-        return self.lrs[:, -1]
-
-    def as_slice(self,
-        name:str|None=None, # A suggestion's field name; default: the first suggestion
-    ):
-        "Suggestion `name` (default: the first) for every group, as `slice(first_group_lr, last_group_lr)` for `fit_one_cycle(lr_max=...)`"
-        name = name or next(iter(self.suggestions), None)
-        if name not in self.suggestions: raise ValueError(f"name ({name!r}) is not a suggestion of this result: {list(self.suggestions)}")
-        lr = self.suggestions[name]
-        if lr is None or self.n_groups == 1 or len(self.lrs) == 0: return lr
-        ratio = self.lrs[0, 0]/self.lrs[0, -1]
-        return slice(lr*ratio, lr)
-
-    def plot(self,
-        ax=None, # Matplotlib axes to draw on; default: a new figure
-        skip_end:int=5, # Points at the end drawn grey (left out of the suggestions' window)
-        title:str|None=None, # Title; default: the diagnostic verdict, when there is one
-    ):
-        "Plot the smoothed loss against the last group's learning rate, with every suggestion; returns the Figure"
-        n = len(self.losses)
-        stop = max(min(self.window[1], n-skip_end), self.window[0]+1) if n else 0
-        if title is None and self.diagnostics: title = self.diagnostics[0]
-        ylabel = f'validation loss on {self.valid_batches} batches (smoothed)' if self.valid_batches else 'training loss (smoothed)'
-        return plot_lr_curve(self.last_group_lrs, self.losses, {k: (v, self.points.get(k)) for k,v in self.suggestions.items()},
-                             window=(self.window[0], stop), mode=self.mode, ax=ax, title=title, ylabel=ylabel,
-                             band=self.band, n_runs=len(self.runs))
-
-    def to_dict(self) -> dict:
-        "Everything as plain Python values (JSON-ready)"
-        def _f(v): return None if v is None or not math.isfinite(v) else float(v)
-        return dict(lrs=self.lrs.tolist(), losses=[_f(v) for v in self.losses], raw_losses=[_f(v) for v in self.raw_losses],
-                    stop_reason=self.stop_reason, num_it=self.num_it, mode=self.mode, beta=self.beta, window=list(self.window),
-                    suggestions={k: _f(v) if v is not None else None for k,v in self.suggestions.items()},
-                    points={k: (None if p is None else [_f(p[0]), _f(p[1])]) for k,p in self.points.items()},
-                    diagnostics=list(self.diagnostics), valid_batches=self.valid_batches,
-                    train_losses=[_f(v) for v in self.train_losses])
-
-    def to_df(self) -> pd.DataFrame:
-        "One row per step: learning rates (every group), raw and smoothed loss, and whether the suggestions saw it"
-        df = pd.DataFrame({'step': np.arange(len(self.losses)), 'lr': self.last_group_lrs})
-        if self.n_groups > 1:
-            for g in range(self.n_groups): df[f'lr_group_{g}'] = self.lrs[:, g]
-        if self.valid_batches: df['train_loss'] = self.train_losses
-        df['raw_loss'],df['loss'] = self.raw_losses,self.losses
-        df['in_window'] = (df.step >= self.window[0]) & (df.step < self.window[1])
-        return df
-
-    def __repr__(self):
-        sug = ', '.join(f"{k}={'None' if v is None else f'{v:.2e}'}" for k,v in self.suggestions.items())
-        return f"LRFindResult({len(self.losses)} steps of {self.num_it}, stopped: {self.stop_reason}; {sug})"
-
-# %% ../nbs/04_learner.ipynb #191570d4
 def _n_param_groups(learn) -> int:
     "Number of parameter groups the optimizer has, or will have when `fit` creates it"
     if getattr(learn, 'opt', None) is not None: return len(learn.opt.hypers)
     ps = L(learn.splitter(learn.model))
     return len(ps) if len(ps) and isinstance(ps[0], (L, list, tuple)) else 1
 
-def _check_lr_find_args(learn, start_lr, end_lr, num_it, stop_div, mode, beta, div_thresh, valid_batches, n_runs, suggest_funcs):
-    check_args(num_it, beta, div_thresh, stop_div)
-    lr_ranges(start_lr, end_lr, _n_param_groups(learn), mode)
-    if isinstance(valid_batches, bool) or not isinstance(valid_batches, (int, np.integer)) or valid_batches < 0:
-        raise ValueError(f"valid_batches ({valid_batches!r}) must be an integer >= 0: 0 uses the training loss, k > 0 the loss on k validation batches")
-    if valid_batches:
+def _check_learner(learn, spec, n_runs):
+    "Raise a `ValueError` naming the argument when `learn` cannot run `spec` `n_runs` times"
+    if spec.valid_batches:
         try: n_valid = len(learn.dls.valid)
         except (TypeError, IndexError, AttributeError): n_valid = 0
-        if n_valid < valid_batches:
-            raise ValueError(f"valid_batches ({valid_batches}) is more than the {n_valid} batches of learn.dls.valid: use valid_batches<={n_valid}")
-    if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or n_runs < 1:
+        if n_valid < spec.valid_batches:
+            raise ValueError(f"valid_batches ({spec.valid_batches}) is more than the {n_valid} batches of learn.dls.valid: use valid_batches<={n_valid}")
+    if isinstance(n_runs, bool) or not isinstance(n_runs, int) or n_runs < 1:
         raise ValueError(f"n_runs ({n_runs!r}) must be an integer >= 1: 1 is one range test, 3 shows how stable the suggestions are")
-    names,funcs = resolve_suggestions(suggest_funcs)
-    try: n_batches = len(learn.dls.train)
-    except TypeError: n_batches = None
-    if n_batches == 0:
-        raise ValueError("learn.dls.train has no batches (an empty dataset, or fewer items than the batch size with drop_last=True): "
-                         "give the range test some training data, or a smaller batch size")
-    return names, funcs, n_batches
+    try: empty = len(learn.dls.train) == 0
+    except TypeError: empty = False
+    if empty: raise ValueError("learn.dls.train has no batches (an empty dataset, or fewer items than the batch size with drop_last=True): "
+                               "give the range test some training data, or a smaller batch size")
 
 # %% ../nbs/04_learner.ipynb #5ccda20d
 def _original(cls, name):
@@ -182,8 +58,24 @@ STAND_ASIDE = (CSVLogger,)
 _fastai_plot_lr_find = _original(Recorder, 'plot_lr_find')
 
 # %% ../nbs/04_learner.ipynb #f9bb7240
+def _warn(msg, category=LRFindWarning):
+    "Warn, pointing at the first caller outside this library, wherever the call came from"
+    f,level = sys._getframe(1),1
+    while f is not None and f.f_globals.get('__name__', '').startswith('fastai_lrrange'): f,level = f.f_back,level+1
+    warnings.warn(msg, category, stacklevel=level)
+
+def _standing_aside(learn):
+    "Callbacks taken off the Learner during the range test: file loggers that do not check `learn.lr_finder`"
+    return [cb for cb in learn.cbs if isinstance(cb, STAND_ASIDE)]
+
+def _reseed(learn, i:int):
+    "Seed every generator, and each DataLoader's own, from `i`: run `i` sees another data order"
+    set_seed(10_007*i + 17)
+    for dl in getattr(learn.dls, 'loaders', []):
+        if isinstance(getattr(dl, 'rng', None), random.Random): dl.rng = random.Random(10_007*i + 17)
+
 @patch
-def lr_find(self:Learner,
+def lr_range_test(self:Learner,
     start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
     end_lr=10, # Highest learning rate; same forms as `start_lr`
     num_it:int=100, # Number of optimizer steps
@@ -196,111 +88,42 @@ def lr_find(self:Learner,
     valid_batches:int=0, # >0: the curve is the loss on these first validation batches after every step (costs k forward passes a step)
     n_runs:int=1, # >1: repeat the test from the same state with different data orders; median curve, band, median suggestions
     snapshot_device='cpu', # Where the in-memory snapshot lives; None keeps it on the model's device
-):
-    "Run a learning-rate range test that leaves the Learner as it was; return the suggestions as a `SuggestedLRs` namedtuple"
-    names,funcs,n_batches = _check_lr_find_args(self, start_lr, end_lr, num_it, stop_div, mode, beta, div_thresh,
-                                                valid_batches, n_runs, suggest_funcs)
-    n_epoch = _n_epochs(self, num_it, n_batches)
+) -> LRFindResult:
+    "Run a learning-rate range test that leaves the Learner as it was; return its `LRFindResult` (also kept at `learn.lr_find_result`)"
+    spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, mode, beta, div_thresh, valid_batches, _n_param_groups(self))
+    _check_learner(self, spec, n_runs)
     snap = LearnerSnapshot(self, snapshot_device)
     runs,interrupted = [],None
     try:
         for i in range(n_runs):
             if i: snap.restore(); _reseed(self, i) # same starting state, another data order
-            cb = LRFinder(start_lr, end_lr, num_it=num_it, stop_div=stop_div, mode=mode, beta=beta, div_thresh=div_thresh,
-                          valid_batches=valid_batches, restore=False)
+            cb = LRFinder(spec=spec, restore=False)
             try:
-                with self.no_logging(), self.removed_cbs(_standing_aside(self)): self.fit(n_epoch, cbs=cb)
-            except KeyboardInterrupt as e: interrupted,cb.stop_reason = e,'interrupted'
-            runs.append(_build_result(cb, num_it, mode, beta, names, funcs, valid_batches))
+                with self.no_logging(), self.removed_cbs(_standing_aside(self)): self.fit(cb.epochs_needed(self), cbs=cb)
+            except KeyboardInterrupt as e: interrupted = e; cb.finish(interrupted=True)
+            runs.append(LRFindResult.from_record(cb.record, spec))
             if interrupted is not None: break
     finally: snap.restore()
-    res = runs[0] if len(runs) == 1 else combine_runs(runs, names, funcs)
-    res.diagnostics = diagnose(res.losses, res.stop_reason, num_it, res.suggestions, res.window, res.last_group_lrs)
-    self.lr_find_result = res
-    if interrupted is not None:
-        warnings.warn(f"lr_find was interrupted after {len(res.losses)} steps; the Learner is restored and the partial curve "
-                      "is in learn.lr_find_result", stacklevel=2)
-        raise interrupted
-    if res.stop_reason == 'data_exhausted':
-        warnings.warn(f"lr_find ran out of training data: {len(res.losses)} steps, fewer steps than num_it={num_it} "
-                      "(many steps were skipped, by a GradScaler or gradient accumulation): lower num_it or use more data", stacklevel=2)
-    if res.diagnostics: warnings.warn('lr_find: ' + '; '.join(res.diagnostics), LRFindWarning, stacklevel=2)
+    res = self.lr_find_result = runs[0] if len(runs) == 1 else LRFindResult.from_runs(runs, spec)
+    if res.diagnostics: _warn('lr_find: ' + '; '.join(res.diagnostics))
+    if interrupted is not None: raise interrupted
     if show_plot and rank_distrib() == 0: res.plot()
-    if suggest_funcs is None: return None # fastai's answer; the curve is in learn.lr_find_result
-    return suggested_lrs_type(tuple(names))(*(res.suggestions[n] for n in names))
-
-def _reseed(learn, i:int):
-    "Seed every generator, and each DataLoader's own, from `i`: run `i` sees another data order"
-    set_seed(10_007*i + 17)
-    for dl in getattr(learn.dls, 'loaders', []):
-        if isinstance(getattr(dl, 'rng', None), random.Random): dl.rng = random.Random(10_007*i + 17)
-
-def combine_runs(
-    runs:list, # `LRFindResult` of each run
-    names=(), # Suggestion field names, to recompute the suggestions on the median curve for the plot
-    funcs=(), # The matching suggestion functions
-) -> 'LRFindResult':
-    "One result from several runs: median curve with a min-max band, each suggestion the median over the runs"
-    n = max(len(r.losses) for r in runs)
-    keep = [j for j in range(n) if sum(len(r.losses) > j for r in runs)*2 > len(runs)] # steps a majority of runs reached
-    n = len(keep)
-    def stack(attr):
-        a = np.full((len(runs), n), np.nan)
-        for i,r in enumerate(runs): m = min(len(getattr(r, attr)), n); a[i, :m] = getattr(r, attr)[:m]
-        return a
-    losses = stack('losses')
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', RuntimeWarning)
-        med,lo,hi = np.nanmedian(losses, 0),np.nanmin(losses, 0),np.nanmax(losses, 0)
-    longest = max(runs, key=lambda r: len(r.losses))
-    lrs = longest.lrs[:n]
-    sugg,points,per_run = {},{},{}
-    for nm in names:
-        vals = [r.suggestions.get(nm) for r in runs]
-        per_run[nm] = vals
-        ok = [v for v in vals if v is not None]
-        lr = float(np.exp(np.median(np.log(ok)))) if ok else None
-        sugg[nm] = lr
-        points[nm] = None if lr is None else (lr, float(np.interp(np.log10(lr), np.log10(lrs[:, -1]), med)) if n else float('nan'))
-    reasons = [r.stop_reason for r in runs]
-    res = LRFindResult(lrs, med, np.nanmedian(stack('raw_losses'), 0), max(set(reasons), key=reasons.count), runs[0].num_it,
-                       runs[0].mode, runs[0].beta, suggestion_window(n, runs[0].num_it), sugg, points,
-                       train_losses=np.nanmedian(stack('train_losses'), 0), valid_batches=runs[0].valid_batches)
-    res.runs,res.band,res.suggestions_per_run = runs,(lo, hi),per_run
     return res
 
-def _n_epochs(learn, num_it, n_batches):
-    "Epochs `fit` needs for `num_it` optimizer steps: fastai's count, times the micro-batches of gradient accumulation, plus one under a GradScaler"
-    if not n_batches: return 1
-    if any(type(cb).__name__ == 'DistributedTrainer' for cb in learn.cbs) and num_distrib() > 1:
-        n_batches = math.ceil(n_batches/num_distrib()) # each rank gets its share of every epoch
-    per_step = 1
-    for cb in learn.cbs:
-        if type(cb).__name__ == 'GradientAccumulation':
-            bs = getattr(learn.dls.train, 'bs', None) or 1
-            per_step = max(per_step, math.ceil(cb.n_acc/bs))
-    extra = int(any(type(cb).__name__ == 'MixedPrecision' for cb in learn.cbs)) # a few steps may be skipped
-    return (num_it*per_step)//n_batches + 1 + extra
-
-def _standing_aside(learn):
-    "Callbacks taken off the Learner during the range test: file loggers that do not check `learn.lr_finder`"
-    return [cb for cb in learn.cbs if isinstance(cb, STAND_ASIDE)]
-
-def _no_evidence(lrs, losses, num_it): return None, None
-
-def _build_result(cb, num_it, mode, beta, names, funcs, valid_batches=0):
-    "The `LRFindResult` of the run recorded by `cb`, with every suggestion computed on fastai's window"
-    lrs = getattr(cb, 'lrs', [])
-    losses,raw = getattr(cb, 'losses', []),getattr(cb, 'raw_losses', [])
-    start,stop = suggestion_window(len(losses), num_it)
-    if diverged_early(len(losses), num_it, cb.stop_reason): funcs = [_no_evidence]*len(funcs) # no point before the blow-up to suggest from
-    last = [l[-1] for l in lrs]
-    t_lrs = torch.tensor(last[start:stop], dtype=torch.float32)
-    t_losses = torch.tensor(losses[start:stop], dtype=torch.float32)
-    sugg,points = {},{}
-    for nm,f in zip(names, funcs): sugg[nm],points[nm] = run_suggestion(nm, f, t_lrs, t_losses, num_it)
-    return LRFindResult(lrs, losses, raw, cb.stop_reason or 'num_it', num_it, mode, beta, (start, stop), sugg, points,
-                        train_losses=getattr(cb, 'train_losses', raw), valid_batches=valid_batches)
+@patch
+@delegates(Learner.lr_range_test)
+def lr_find(self:Learner,
+    start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
+    end_lr=10, # Highest learning rate; same forms as `start_lr`
+    num_it:int=100, # Number of optimizer steps
+    stop_div:bool=True, # Stop when the smoothed loss diverges
+    show_plot:bool=True, # Plot the curve and the suggestions (on rank 0 only)
+    suggest_funcs=(valley, steep), # Suggestion functions or registry names; None for none (the curve is still in `learn.lr_find_result`)
+    **kwargs,
+):
+    "fastai's `lr_find`, leaving no trace: the suggestions of `lr_range_test` as a `SuggestedLRs` namedtuple (None when `suggest_funcs` is None)"
+    res = self.lr_range_test(start_lr, end_lr, num_it, stop_div, show_plot, suggest_funcs, **kwargs)
+    return None if suggest_funcs is None else res.suggested_lrs()
 
 Learner.lr_find._fastai_original = fastai_lr_find
 

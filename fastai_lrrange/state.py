@@ -14,17 +14,23 @@ from fastai.learner import Learner
 from fastai.optimizer import _BaseOptimizer
 
 # %% auto #0
-__all__ = ['TensorCopy', 'ArrayCopy', 'RNGCopy', 'ListCopy', 'DictCopy', 'AttrsCopy', 'StateDictCopy', 'Part', 'GlobalRNGs',
-           'RestoreError', 'LearnerSnapshot', 'ModelOptSnapshot']
+__all__ = ['Copy', 'TensorCopy', 'ArrayCopy', 'RNGCopy', 'ListCopy', 'DictCopy', 'AttrsCopy', 'StateDictCopy', 'Part',
+           'GlobalRNGs', 'RestoreError', 'LearnerSnapshot', 'ModelOptSnapshot']
 
 # %% ../nbs/01_state.ipynb #0cd0614f
+class Copy:
+    "Base of the copies: `check()` raises if the copy no longer fits (changing nothing), `apply()` puts it back"
+    nbytes = 0 # Bytes the copy holds
+    def check(self):
+        "Raise if the copy cannot go back; most copies always fit"
+
 def _grad_copy(g, device):
     "What to keep of a gradient: None, 'zero' (fastai zeroes gradients after each step: no copy needed) or a copy"
     if g is None: return None
     if not g.any(): return 'zero'
     return g.detach().to(device or g.device, copy=True)
 
-class TensorCopy:
+class TensorCopy(Copy):
     "A tensor's values (copied to `device`), and for a leaf its gradient and `requires_grad`; put back in place"
     def __init__(self,
         t:torch.Tensor, # The tensor
@@ -67,7 +73,7 @@ class TensorCopy:
         return sum(x.numel()*x.element_size() for x in (self.copy, g) if x is not None)
 
 # %% ../nbs/01_state.ipynb #063a995d
-class ArrayCopy:
+class ArrayCopy(Copy):
     "A numpy array's values, put back in place"
     def __init__(self,
         a:np.ndarray, # The array
@@ -86,7 +92,7 @@ class ArrayCopy:
 
 _RNG_TYPES = (random.Random, np.random.RandomState, np.random.Generator, torch.Generator)
 
-class RNGCopy:
+class RNGCopy(Copy):
     "The state of one random generator (python's `random.Random`, numpy's `RandomState`/`Generator`, a `torch.Generator`)"
     def __init__(self,
         g, # The generator
@@ -96,8 +102,6 @@ class RNGCopy:
         elif isinstance(g, np.random.RandomState): self.state = g.get_state()
         elif isinstance(g, np.random.Generator): self.state = copy.deepcopy(g.bit_generator.state)
         else: self.state = g.get_state()
-    def check(self):
-        "A generator state always fits"
     def apply(self):
         "Put the generator back in the state it had"
         g = self.g
@@ -105,39 +109,32 @@ class RNGCopy:
         elif isinstance(g, np.random.RandomState): g.set_state(self.state)
         elif isinstance(g, np.random.Generator): g.bit_generator.state = copy.deepcopy(self.state)
         else: g.set_state(self.state)
-    nbytes = 0
 
 # %% ../nbs/01_state.ipynb #969a8577
-class ListCopy:
+class ListCopy(Copy):
     "The items of a list, an `L` or a set, put back into the same container"
     def __init__(self,
         v, # The list, `L` or set
     ):
         self.v = v
         self.items = list(v.items) if isinstance(v, L) else list(v)
-    def check(self):
-        "Old items always fit their container"
     def apply(self):
         "Same container, old items"
         v = self.v
         if isinstance(v, L): v.items[:] = self.items
         elif isinstance(v, list): v[:] = self.items
         else: v.clear(); v.update(self.items)
-    nbytes = 0
 
-class DictCopy:
+class DictCopy(Copy):
     "The items of a dict (any subclass: `defaultdict`, `OrderedDict`...), put back into the same dict"
     def __init__(self,
         d:dict, # The dict
     ): self.v,self.items = d,list(d.items())
-    def check(self):
-        "Old items always fit their dict"
     def apply(self):
         "Same dict, old items (the replacement is in hand before the dict is cleared)"
         self.v.clear(); self.v.update(self.items)
-    nbytes = 0
 
-class AttrsCopy:
+class AttrsCopy(Copy):
     "The attribute dict of an object: attributes added since are removed, the others point to their old values again"
     def __init__(self,
         obj, # Any object with an attribute dict
@@ -150,16 +147,13 @@ class AttrsCopy:
         d = vars(self.v)
         for k in [k for k in d if k not in self.attrs]: del d[k]
         d.update(self.attrs)
-    nbytes = 0
 
-class StateDictCopy:
+class StateDictCopy(Copy):
     "An object with `state_dict`/`load_state_dict` (a torch LR scheduler, a `GradScaler`): a copy of its state dict"
     def __init__(self,
         obj, # The object
         device=None, # Where tensor copies go; `None`: each tensor's own device
     ): self.v,self.state = obj,_clone(obj.state_dict(), device)
-    def check(self):
-        "Only `load_state_dict` itself can tell: nothing to check"
     def apply(self):
         "Load a fresh copy of the state dict (the object may keep what it is given)"
         if self.state: self.v.load_state_dict(_clone(self.state, None))
@@ -265,7 +259,7 @@ class Part:
     def __repr__(self): return f"Part({self.name!r}, {len(self.copies)} copies, {self.nbytes/2**20:.1f} MB)"
 
 # %% ../nbs/01_state.ipynb #dc0b727b
-class GlobalRNGs:
+class GlobalRNGs(Copy):
     "torch (CPU and every initialised CUDA device), numpy and python `random` global generator states"
     def __init__(self):
         self.torch = torch.get_rng_state()
@@ -273,16 +267,12 @@ class GlobalRNGs:
         self.numpy = np.random.get_state()
         self.python = random.getstate()
 
-    def check(self):
-        "Generator states always fit"
-
     def apply(self):
         "Put every global generator back where it was"
         torch.set_rng_state(self.torch)
         if self.cuda is not None: torch.cuda.set_rng_state_all(self.cuda)
         np.random.set_state(self.numpy)
         random.setstate(self.python)
-    nbytes = 0
 
 # %% ../nbs/01_state.ipynb #069754d7
 class RestoreError(RuntimeError):

@@ -11,10 +11,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['SUGGESTIONS', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve', 'valley', 'slide',
-           'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop',
-           'drop_or_minimum', 'resolve_suggestion', 'resolve_suggestions', 'run_suggestion', 'LRFindWarning',
-           'diverged_early', 'diagnose']
+__all__ = ['SUGGESTIONS', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve', 'loss_at', 'valley',
+           'slide', 'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum',
+           'loss_drop', 'drop_or_minimum', 'resolve_suggestion', 'resolve_suggestions', 'run_suggestion']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
 SUGGESTIONS = {}
@@ -65,9 +64,13 @@ def _point(lrs, losses, i:int):
     lr = float(lrs[i])
     return lr, (lr, float(losses[i]))
 
-def _loss_at(lrs, losses, lr):
+def loss_at(
+    lrs, # Learning rates of the curve (tensor or array)
+    losses, # Loss at each of `lrs`
+    lr:float, # Where to read the curve
+) -> float:
     "Loss interpolated at `lr` on a log scale (the y of a plotted suggestion)"
-    x,y = np.log10(lrs.double().numpy()), losses.double().numpy()
+    x,y = np.log10(np.asarray(lrs, dtype=np.float64)), np.asarray(losses, dtype=np.float64)
     if len(x) > 1 and not (np.diff(x) > 0).all(): o = np.argsort(x, kind='stable'); x,y = x[o],y[o]
     return float(np.interp(np.log10(lr), x, y))
 
@@ -115,7 +118,7 @@ def slide(
     far = np.abs(g[lr_diff:] - g[:n-lr_diff])[::-1] > thresh  # fastai's loop condition at each step from the end
     k = int(np.argmin(far)) if not far.all() else len(far)   # number of steps fastai's loop takes
     lr = float(lrs[n-1-lr_diff-max(k-1, 0)]) * adjust_value
-    return lr, (lr, _loss_at(lrs, losses, lr))
+    return lr, (lr, loss_at(lrs, losses, lr))
 
 # %% ../nbs/02_suggest.ipynb #a9763eb0
 @register_suggestion
@@ -128,7 +131,7 @@ def minimum(
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 1: return _too_short('minimum', 0, 1)
     lr = lrs[losses.argmin()].item()/10
-    return lr, (lr, _loss_at(lrs, losses, lr))
+    return lr, (lr, loss_at(lrs, losses, lr))
 
 @register_suggestion
 def steep(
@@ -295,62 +298,5 @@ def run_suggestion(
     except (TypeError, IndexError): x,y = None,None
     if x is None or y is None:
         l,s = finite_curve(lrs, losses)
-        x,y = lr,(_loss_at(l, s, lr) if len(s) else float('nan'))
+        x,y = lr,(loss_at(l, s, lr) if len(s) else float('nan'))
     return lr, (x, y)
-
-# %% ../nbs/02_suggest.ipynb #1c19ae5e
-class LRFindWarning(UserWarning):
-    "The range test's curve has a problem worth acting on"
-
-def diverged_early(
-    n:int, # Points on the curve
-    num_it:int, # Steps asked for
-    stop_reason:str, # Why the test stopped
-    skip_end:int=5, # Points fastai leaves out at the end of the window
-    min_points:int=5, # Fewest points a suggestion window needs
-) -> bool:
-    "Whether the loss diverged (or went non-finite) before fastai's window (`num_it//10` to `n-skip_end`) held `min_points` points"
-    return stop_reason in ('diverged', 'non_finite') and n - skip_end - num_it//10 < min_points
-
-def diagnose(
-    losses, # Smoothed loss at each recorded step
-    stop_reason:str, # Why the test stopped: 'num_it', 'diverged', 'non_finite', 'interrupted' or 'data_exhausted'
-    num_it:int, # Steps asked for
-    suggestions:dict|None=None, # name -> suggested lr (or None), for the "far apart" check
-    window:tuple|None=None, # (start, stop) of the points the suggestions saw; default: the whole curve
-    lrs=None, # Learning rate at each step (last group), to say where things happened
-    far_apart:float=100., # Suggestions more than this factor apart are flagged
-    flat_tol:float=0.05, # A fall of less than this share of the loss over the window is a flat curve
-) -> list:
-    "Findings about a range-test curve, each saying what went wrong and what to do"
-    losses = np.asarray(losses, dtype=float)
-    n,out = len(losses),[]
-    finite = losses[np.isfinite(losses)]
-    if stop_reason == 'non_finite':
-        at = f" (lr {float(lrs[n-1]):.1e})" if lrs is not None and n else ''
-        out.append(f"non-finite loss at step {n}{at}: the suggestions use the points before it; lower end_lr or start_lr")
-    at_once = diverged_early(n, num_it, stop_reason)
-    if at_once:
-        out.append(f"diverged at once (after {n} of {num_it} steps, before the suggestion window had enough points): "
-                   "no suggestion; lower start_lr")
-    s,e = window if window is not None else (0, n)
-    w = losses[s:e]; w = w[np.isfinite(w)]
-    if stop_reason in ('num_it', 'data_exhausted', 'interrupted') and len(finite) >= 2:
-        best = finite.min()
-        if finite[-1] <= best + 0.1*abs(best) + 1e-12: # still at (or near) its lowest: no sign of divergence yet
-            out.append("never diverged: the loss had not risen by the end of the sweep; raise end_lr or num_it to see where training breaks down")
-    if len(w) >= 2 and not at_once and _is_flat(w, flat_tol):
-        out.append("flat curve: the loss hardly changed over the sweep; the model may already be trained, or the lr range is too low (raise end_lr)")
-    missing = [k for k,v in (suggestions or {}).items() if v is None]
-    if missing and not at_once:
-        out.append(f"too few points for {', '.join(missing)}: raise num_it, or widen the lr range")
-    vals = [v for v in (suggestions or {}).values() if v is not None]
-    if len(vals) >= 2 and max(vals)/min(vals) > far_apart:
-        out.append(f"suggestions far apart ({min(vals):.1e} to {max(vals):.1e}, x{max(vals)/min(vals):.0f}): low confidence; "
-                   "look at the plot, or run lr_find(n_runs=3) to see how stable they are")
-    return out
-
-def _is_flat(w, tol):
-    "No real descent: the loss never falls more than `tol` (relative) below where the window starts"
-    if len(w) < 2: return False
-    return float(w[0] - w.min()) < tol*max(abs(float(w[0])), 1e-8)

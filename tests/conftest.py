@@ -30,45 +30,14 @@ def make_synth(path=None, n_trn=10, seed=0, **kwargs):
 
 def make_tabular(path, seed=0, n=256):
     "A tabular learner with categorical and continuous inputs, dropout and BatchNorm"
-    from fastai.losses import CrossEntropyLossFlat
-    from fastai.tabular.all import TabularDataLoaders, tabular_learner, tabular_config, Categorify, Normalize, FillMissing
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({'a': rng.choice(['x', 'y', 'z'], n), 'b': rng.choice(['p', 'q'], n),
-                       'c': rng.normal(size=n), 'd': rng.normal(size=n)})
-    df['t'] = ((df.c + (df.a == 'x') * 1.5 + rng.normal(scale=0.3, size=n)) > 0.5).astype(int)
-    set_seed(seed)
-    dls = TabularDataLoaders.from_df(df, path=path, procs=[Categorify, FillMissing, Normalize], cat_names=['a', 'b'],
-                                     cont_names=['c', 'd'], y_names='t', y_block=None, bs=32, valid_idx=list(range(n - 64, n)))
-    set_seed(seed)
-    return tabular_learner(dls, layers=[32, 16], n_out=2, config=tabular_config(ps=[0.2, 0.1], embed_p=0.1),
-                           loss_func=CrossEntropyLossFlat())
-
-
-def write_tiny_images(folder, n_per_class=12, size=32, seed=0):
-    "Random RGB PNGs in folder/{train,valid}/{cat,dog}"
-    from PIL import Image
-    rng = np.random.default_rng(seed)
-    for split, k in (('train', n_per_class), ('valid', max(2, n_per_class // 3))):
-        for ci, cls in enumerate(('cat', 'dog')):
-            d = folder / split / cls
-            d.mkdir(parents=True, exist_ok=True)
-            for i in range(k):
-                arr = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
-                arr[..., ci] = np.clip(arr[..., ci].astype(int) + 60, 0, 255)  # a learnable colour cue
-                Image.fromarray(arr).save(d / f'{cls}_{i}.png')
-    return folder
+    from fastai_lrrange.test_utils import tiny_tabular_learner
+    return tiny_tabular_learner(path, seed, n)
 
 
 def make_vision(path, seed=0, aug=True):
     "vision_learner with resnet18 (pretrained=False) on tiny random images, with data augmentation"
-    from fastai.vision.all import ImageDataLoaders, vision_learner, resnet18, error_rate, aug_transforms, Resize
-    write_tiny_images(path)
-    set_seed(seed)
-    dls = ImageDataLoaders.from_folder(path, train='train', valid='valid', item_tfms=Resize(32), bs=8,
-                                       batch_tfms=aug_transforms(size=32, min_scale=0.8) if aug else None, num_workers=0,
-                                       device='cpu')
-    set_seed(seed)
-    return vision_learner(dls, resnet18, pretrained=False, metrics=error_rate)
+    from fastai_lrrange.test_utils import tiny_vision_learner
+    return tiny_vision_learner(path, seed, aug)
 
 
 @pytest.fixture

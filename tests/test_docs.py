@@ -1,10 +1,10 @@
 "Every public function, class and method says what it does and what each of its parameters is (shown by show_doc)."
-import importlib, inspect
+import dataclasses, importlib, inspect
 
 import pytest
 from fastcore.docments import docments
 
-MODULES = ['core', 'state', 'suggest', 'plot', 'learner', 'cli']
+MODULES = ['core', 'state', 'suggest', 'diagnostics', 'plot', 'result', 'learner', 'cli', 'test_utils']
 FASTAI_OWN = {'fastai_lr_find'}  # fastai's function object itself, documented in 04_learner's table
 
 
@@ -13,7 +13,8 @@ def _public_callables(mod):
         o = getattr(mod, n)
         if n in FASTAI_OWN: continue
         if inspect.isclass(o):
-            if '__init__' in o.__dict__: yield n, o.__init__, o.__doc__
+            if dataclasses.is_dataclass(o): yield n, o, o.__doc__  # its fields are documented in the class body
+            elif '__init__' in o.__dict__: yield n, o.__init__, o.__doc__
             for k, v in o.__dict__.items():
                 if isinstance(v, (staticmethod, classmethod)): v = v.__func__
                 if not k.startswith('_') and inspect.isfunction(v): yield f'{n}.{k}', v, v.__doc__

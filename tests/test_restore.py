@@ -142,7 +142,7 @@ def test_standalone_callback_restores_model_and_optimizer(tmp_path):
     opt_before = [{k: v.clone() for k, v in learn.opt.state[p].items() if isinstance(v, torch.Tensor)} for p in learn.model.parameters()]
     cb = LRFinder(num_it=15, stop_div=False)
     with learn.no_bar(): learn.fit(3, cbs=cb)
-    assert len(cb.losses) == 15 and cb.stop_reason == 'num_it'
+    assert len(cb.record.losses) == 15 and cb.record.stop_reason == 'num_it'
     assert all(torch.equal(a, b) for a, b in zip(w, learn.model.parameters()))
     for p, s in zip(learn.model.parameters(), opt_before):
         assert all(torch.equal(v, learn.opt.state[p][k]) for k, v in s.items())

@@ -8,8 +8,6 @@ EMA of the weights). Every value of every axis is covered, and every optimizer a
 """
 from functools import partial
 
-import numpy as np
-import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -32,7 +30,7 @@ N_IT = 12  # range-test steps: enough to move every state, few enough for the wh
 # ------------------------------------------------------------------ data and models (tiny, two parameter groups each)
 def _xy(kind, seed):
     g = torch.Generator().manual_seed(seed)
-    if kind in ('lstm', 'gru', 'awd_lstm'):
+    if kind in ('lstm', 'gru'):
         x = torch.randint(2, 30, (96, 10), generator=g)
         return x, ((x < 12).sum(1) > 3).long()
     if kind == 'cnn_bn':
@@ -90,24 +88,14 @@ def make_learner(kind, opt='adam', cbs=(), seed=0):
 
 
 def _awd_lstm(opt_func, cbs, seed):
-    from fastai.text.all import TextLearner, get_text_classifier, AWD_LSTM, awd_lstm_clas_config, awd_lstm_clas_split
-    dls = _dls('awd_lstm', seed)
-    cfg = {**awd_lstm_clas_config, 'emb_sz': 12, 'n_hid': 16, 'n_layers': 2}
-    model = get_text_classifier(AWD_LSTM, 30, 2, seq_len=10, config=cfg, drop_mult=0.5)  # pretrained=False: built from scratch
-    return TextLearner(dls, model, loss_func=CrossEntropyLossFlat(), opt_func=opt_func, splitter=awd_lstm_clas_split, cbs=cbs)
+    from fastai_lrrange.test_utils import tiny_text_classifier
+    return tiny_text_classifier(seed, opt_func=opt_func, cbs=cbs)  # AWD_LSTM classifier, pretrained=False: built from scratch
 
 
 def _tabular(opt_func, cbs, seed):
-    from fastai.tabular.all import TabularDataLoaders, tabular_learner, Categorify, Normalize, FillMissing
-    rng = np.random.default_rng(seed)
-    n = 96
-    df = pd.DataFrame({'a': rng.choice(['x', 'y', 'z'], n), 'c': rng.normal(size=n), 'd': rng.normal(size=n)})
-    df['t'] = ((df.c + (df.a == 'x') * 1.5) > 0.5).astype(int)
-    dls = TabularDataLoaders.from_df(df, procs=[Categorify, FillMissing, Normalize], cat_names=['a'], cont_names=['c', 'd'],
-                                     y_names='t', y_block=None, bs=16, valid_idx=list(range(64, n)), num_workers=0)
-    set_seed(seed)
-    return tabular_learner(dls, layers=[16, 8], n_out=2, loss_func=CrossEntropyLossFlat(), opt_func=opt_func, cbs=cbs,
-                           splitter=lambda m: [params(m.embeds) + params(m.bn_cont), params(m.layers)])
+    from fastai_lrrange.test_utils import tiny_tabular_learner
+    return tiny_tabular_learner(seed=seed, n=160, opt_func=opt_func, cbs=cbs,
+                                splitter=lambda m: [params(m.embeds) + params(m.bn_cont), params(m.layers)])
 
 
 OPTIMIZERS = {
