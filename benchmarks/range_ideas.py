@@ -214,6 +214,16 @@ def probe_halving(sweep_kw=None, offsets=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0), rounds=
     return proc
 
 
+def probes_if_no_evidence(probe_kw=None):
+    "Procedure: the plain sweep and drop_or_minimum; when it shows no descent, probes from the divergence lr instead"
+    inner = probe_halving(**(probe_kw or {}))
+    def proc(learn, cost):
+        res = sweep(learn, cost)
+        if not no_evidence(res): return window_rule(drop_or_minimum, res)
+        return inner(learn, cost)
+    return proc
+
+
 IDEAS = {
     # the plain sweep's rules, for reference (same as the registered ones)
     'std: drop_or_minimum': rule_on({}, drop_or_minimum),
@@ -231,4 +241,7 @@ IDEAS = {
     'valid 4 batches: drop_or_minimum': valid_mode(4),
     # probe trainings (successive halving), about three range tests in all
     'probes: div/10^(0.5..3), 16+32 steps': probe_halving(),
+    'probes: div/10^(1..3.5), 16+32 steps': probe_halving(offsets=(1.0, 1.5, 2.0, 2.5, 3.0, 3.5)),
+    'probes: dom x 10^(-1..1), 20+40 steps': probe_halving(sweep_kw={}, offsets=(1.0, 0.5, 0.0, -0.5, -1.0), rounds=(20, 40), keep=0.4, anchor='dom'),
+    'dom; probes if no evidence': probes_if_no_evidence(),
 }
