@@ -431,7 +431,7 @@ class Cache:
 PROTOCOLS = {  # how the suggestion is used downstream
     'one_cycle': 'fit_one_cycle(epochs, lr_max=lr)',
     'fit': 'fit(epochs, lr) (constant rate)',
-    'fine_tune': 'fine_tune(epochs-1, base_lr=lr, freeze_epochs=1) (models from scratch: the schedule, not transfer learning)',
+    'fine_tune': 'fine_tune(epochs-1, base_lr=lr, freeze_epochs=1) (transfer learning for the transfer tasks; for models from scratch, the schedule only)',
 }
 
 

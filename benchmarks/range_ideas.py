@@ -206,8 +206,8 @@ def valid_mode(k=4, rule=drop_or_minimum, sweep_kw=None):
 
 def probe_halving(sweep_kw=None, offsets=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0), rounds=(16, 32), keep=0.5, anchor='divergence'):
     "Procedure: a sweep to divergence, candidates at the divergence lr / 10**offsets, successive halving of short one-cycle probes"
-    def proc(learn, cost):
-        res = sweep(learn, cost, **(sweep_kw if sweep_kw is not None else _long(12.5)))
+    def proc(learn, cost, res=None):
+        if res is None: res = sweep(learn, cost, **(sweep_kw if sweep_kw is not None else _long(12.5)))
         a = divergence_lr(res) if anchor == 'divergence' else window_rule(drop_or_minimum, res)
         if a is None: return None
         return successive_halving(learn, [a / 10 ** o for o in offsets], cost, rounds=rounds, keep=keep)
@@ -215,12 +215,14 @@ def probe_halving(sweep_kw=None, offsets=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0), rounds=
 
 
 def probes_if_no_evidence(probe_kw=None):
-    "Procedure: the plain sweep and drop_or_minimum; when it shows no descent, probes from the divergence lr instead"
-    inner = probe_halving(**(probe_kw or {}))
+    "Procedure: the plain sweep and drop_or_minimum; when it shows no descent, probes from a divergence lr instead"
+    kw = dict(probe_kw or {})
+    reuse = kw.get('sweep_kw', None) == {}  # the probes' anchor comes from the plain sweep itself: no second sweep
+    inner = probe_halving(**kw)
     def proc(learn, cost):
         res = sweep(learn, cost)
         if not no_evidence(res): return window_rule(drop_or_minimum, res)
-        return inner(learn, cost)
+        return inner(learn, cost, res) if reuse else inner(learn, cost)
     return proc
 
 
@@ -244,4 +246,8 @@ IDEAS = {
     'probes: div/10^(1..3.5), 16+32 steps': probe_halving(offsets=(1.0, 1.5, 2.0, 2.5, 3.0, 3.5)),
     'probes: dom x 10^(-1..1), 20+40 steps': probe_halving(sweep_kw={}, offsets=(1.0, 0.5, 0.0, -0.5, -1.0), rounds=(20, 40), keep=0.4, anchor='dom'),
     'dom; probes if no evidence': probes_if_no_evidence(),
+    'dom; probes if no evidence (anchor: plain sweep)': probes_if_no_evidence(dict(sweep_kw={})),
+    # fallbacks for curves without evidence, with longer probes (the 16-step probes of a plateau all read its level)
+    'dom; if no evidence: div/10^(1..3) 24+64 steps': probes_if_no_evidence(dict(sweep_kw={}, offsets=(1.0, 1.5, 2.0, 2.5, 3.0), rounds=(24, 64), keep=0.4)),
+    'dom; if no evidence: div/10^(1.5,2,2.5) 64 steps': probes_if_no_evidence(dict(sweep_kw={}, offsets=(1.5, 2.0, 2.5), rounds=(64,))),
 }
