@@ -9,7 +9,7 @@ cfg = ConfigParser(delimiters=['='])
 cfg.read(here/'settings.ini', encoding='utf-8')
 cfg = cfg['DEFAULT']
 
-licenses = {'apache2': ('Apache-2.0', 'License :: OSI Approved :: Apache Software License')}
+licenses = {'apache2': 'Apache-2.0'} # SPDX expressions (license classifiers are deprecated)
 statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Production/Stable']
 lic = licenses[cfg['license']]
 
@@ -22,8 +22,8 @@ setuptools.setup(
     keywords=cfg['keywords'].split(),
     author=cfg['author'],
     author_email=cfg['author_email'],
-    license=lic[0],
-    classifiers=['Development Status :: ' + statuses[int(cfg['status'])], lic[1],
+    license=lic,
+    classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
                  'Programming Language :: Python :: 3', 'Natural Language :: ' + cfg['language']],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     python_requires='>=' + cfg['min_python'],

@@ -8,21 +8,21 @@ import argparse, inspect, json, sys, warnings
 from pathlib import Path
 
 from fastcore.docments import docments
-from fastai.torch_core import set_seed
 
-from .core import MODES
-from .test_utils import digits_learner
-import fastai_lrrange.learner # noqa: F401  (patches Learner.lr_find)
+# The heavy imports (torch, fastai) happen inside the commands, after `main` has decided whether their
+# warnings are shown (`--verbose`): a torch FutureWarning at import time is not the user's business.
 
 # %% auto #0
-__all__ = ['COMMANDS', 'demo', 'csv_learner', 'csv', 'main']
+__all__ = ['COMMANDS', 'demo', 'table_plan', 'csv_learner', 'csv', 'main']
 
 # %% ../nbs/05_cli.ipynb #d84b28d2
 def _report(res, out, title):
-    "Print the suggestions and findings of result `res`; write its plot to `out` and the result as JSON beside it"
+    "Print the suggestions (the recommended one marked) and the findings of result `res`; write its plot to `out` and the result as JSON beside it"
     import matplotlib.pyplot as plt
+    from fastai_lrrange.suggest import RECOMMENDED
     print(f"range test: {len(res.losses)} steps, stopped: {res.stop_reason}")
-    for k,v in res.suggestions.items(): print(f"{k}: {'none' if v is None else f'{v:.2e}'}")
+    for k,v in res.suggestions.items():
+        print(f"{k}: {'none' if v is None else f'{v:.2e}'}" + ("  (recommended for fit_one_cycle)" if k == RECOMMENDED else ''))
     for d in res.diagnostics: print(f"note: {d}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -33,34 +33,53 @@ def _report(res, out, title):
     return res
 
 def _range_test(learn, num_it, mode, suggest):
-    "The range test for the command line: findings are printed by `_report`, not warned"
+    "The range test for the command line: fastai's two suggestions and the recommended one unless others are named; findings printed, not warned"
+    import fastai_lrrange.learner # noqa: F401  (patches Learner.lr_range_test)
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        return learn.lr_range_test(num_it=num_it, mode=mode, suggest_funcs=[s.strip() for s in suggest.split(',') if s.strip()], show_plot=False)
+        warnings.simplefilter('ignore', UserWarning)
+        from fastai_lrrange.suggest import RECOMMENDED
+        names = ['valley', 'steep', RECOMMENDED] if suggest is None else [s.strip() for s in suggest.split(',') if s.strip()]
+        return learn.lr_range_test(num_it=num_it, mode=mode, suggest_funcs=names, show_plot=False)
 
 def demo(
     out='lr_find.png', # Where to write the plot (PNG); the JSON of the result goes beside it
     num_it:int=100, # Optimizer steps of the range test
     mode:str='exp', # Learning-rate sweep: exp or linear
-    suggest:str='valley,steep', # Comma-separated suggestion names
+    suggest:str|None=None, # Comma-separated suggestion names; default: fastai's valley and steep, and the recommended one
     seed:int=0, # Seed of the data split and of the weights
 ):
     "Range test on scikit-learn's bundled digits with a small CNN: print the suggestions, write the plot and the result"
+    from fastai_lrrange.test_utils import digits_learner
     return _report(_range_test(digits_learner(seed=seed), num_it, mode, suggest), out, 'lrrange demo: digits, small CNN')
 
 # %% ../nbs/05_cli.ipynb #ec7e231a
-def csv_learner(
+_NUMBER_TEXT = r'^\s*[-+]?\s*[$€£¥]?\s*[-+]?[\d,]*\.?\d+\s*%?\s*$'
+
+def _as_numbers(s):
+    "The numbers a text column holds as text ('$12,755', '3.5%', '1,200'), or None when it does not"
+    t = s.dropna().astype(str)
+    if not len(t) or not t.str.match(_NUMBER_TEXT).all(): return None
+    import pandas as pd
+    return pd.to_numeric(s.astype(str).str.replace(r'[$€£¥,%\s]', '', regex=True), errors='coerce').where(s.notna())
+
+def _is_date(s):
+    "Whether most values of a text column read as dates"
+    import pandas as pd
+    t = s.dropna().astype(str).head(200)
+    if not len(t) or not t.str.contains(r'\d').all() or t.str.fullmatch(r'\s*\d+\s*').all(): return False
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return pd.to_datetime(t, errors='coerce', format='mixed').notna().mean() > 0.9
+
+def table_plan(
     file, # Path of the CSV file, with a header row
     target:str, # Column to predict
-    cat_names:list|None=None, # Categorical columns; default: the non-numeric columns
-    cont_names:list|None=None, # Continuous columns; default: the numeric columns
+    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
+    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
     regression:bool=False, # Predict a number (MSE loss) instead of a class
-    bs:int=64, # Batch size (smaller for small files)
-    seed:int=0, # Seed of the split and of the weights
-):
-    "A fastai tabular learner on the CSV `file` predicting `target`; raises ValueError with a one-line reason on bad input"
+) -> dict:
+    "Read the CSV and decide each column's role: a dict with the frame, the column names per role, one line per column and warnings"
     import pandas as pd
-    from fastai.tabular.all import TabularDataLoaders, tabular_learner, Categorify, FillMissing, Normalize, RegressionBlock, CategoryBlock
     path = Path(file)
     if not path.is_file(): raise ValueError(f"file ({str(file)!r}) does not exist: give the path of a CSV file")
     try: df = pd.read_csv(path)
@@ -70,21 +89,66 @@ def csv_learner(
     if target not in df.columns: raise ValueError(f"--target ({target!r}) is not a column of {path.name}; columns: {', '.join(map(str, df.columns))}")
     missing = [c for c in (cat_names or []) + (cont_names or []) if c not in df.columns]
     if missing: raise ValueError(f"--cat-names/--cont-names: {', '.join(map(repr, missing))} not columns of {path.name}; columns: {', '.join(map(str, df.columns))}")
-    y = df[target].dropna()
+    n_read,df = len(df),df[df[target].notna()].reset_index(drop=True)
+    y = df[target]
+    if regression and not pd.api.types.is_numeric_dtype(y):
+        if (num := _as_numbers(y)) is None: raise ValueError(f"--target ({target!r}) is not numeric: drop --regression to treat it as a category")
+        df[target] = num
     if not regression and y.nunique() < 2: raise ValueError(f"--target ({target!r}) has a single class ({y.iloc[0]!r} in every row): a range test needs at least two")
-    if regression and not pd.api.types.is_numeric_dtype(y): raise ValueError(f"--target ({target!r}) is not numeric: drop --regression to treat it as a category")
-    if len(df) < 20: raise ValueError(f"file ({str(file)!r}) has {len(df)} rows: a range test needs at least 20")
-    others = [c for c in df.columns if c != target]
-    if cat_names is None: cat_names = [c for c in others if c not in (cont_names or []) and not pd.api.types.is_numeric_dtype(df[c])]
-    if cont_names is None: cont_names = [c for c in others if c not in cat_names and pd.api.types.is_numeric_dtype(df[c])]
-    df = df[df[target].notna()].reset_index(drop=True)
+    if len(df) < 20: raise ValueError(f"file ({str(file)!r}) has {len(df)} rows with a target: a range test needs at least 20")
+    plan = dict(df=df, path=path, target=target, regression=regression, cats=[], conts=[], lines=[], warnings=[], n_read=n_read)
+    rows = f"{path.name}: {n_read} rows, {len(df)} used"
+    plan['lines'].append(rows + (f"; {n_read-len(df)} dropped (no value in the target {target!r})" if n_read > len(df) else ''))
+    plan['lines'].append(f"target {target!r}: " + (f"a number, {y.min():.4g} to {y.max():.4g}" if regression else f"{y.nunique()} classes"))
+    for c in [c for c in df.columns if c != target]:
+        s,role = df[c],None
+        if cat_names is not None and c in cat_names: role = 'category (named)'
+        elif cont_names is not None and c in cont_names: role = 'continuous (named)'
+        elif cat_names is not None and cont_names is not None: role = 'skipped (not named)'
+        elif pd.api.types.is_numeric_dtype(s) and (cat_names is None or c not in cat_names): role = 'continuous'
+        elif (num := _as_numbers(s)) is not None:
+            df[c],role = num,'continuous, read from text'
+            plan['warnings'].append(f"{c!r} holds numbers as text (e.g. {s.dropna().iloc[0]!r}): read as numbers")
+        elif _is_date(s):
+            role = "skipped: a date (fastai's add_datepart turns a date into features)"
+            plan['warnings'].append(f"{c!r} looks like dates (e.g. {s.dropna().iloc[0]!r}): skipped")
+        elif s.nunique() > 0.9*len(df):
+            role = f"skipped: {s.nunique()} different values in {len(df)} rows (an ID or free text)"
+            plan['warnings'].append(f"{c!r} has nearly one value per row: skipped, as a category it would only help memorise rows")
+        else: role = 'category'
+        kind = role.split(' ')[0].rstrip(',:')
+        if kind == 'category': plan['cats'].append(c); role += f", {s.nunique()} levels"
+        elif kind == 'continuous': plan['conts'].append(c)
+        n_na = int(df[c].isna().sum())
+        if n_na and kind != 'skipped': role += f", {n_na} missing value{'s'*(n_na>1)} " + ('filled with the median' if kind == 'continuous' else 'as their own level')
+        plan['lines'].append(f"  {c}: {role}")
+    return plan
+
+# %% ../nbs/05_cli.ipynb #b586f7cf
+def _tabular_learner(plan, bs, seed):
+    "A fastai tabular learner from a `table_plan`"
+    from fastai.tabular.all import TabularDataLoaders, tabular_learner, Categorify, FillMissing, Normalize, RegressionBlock, CategoryBlock
+    from fastai.torch_core import set_seed
+    df = plan['df']
     set_seed(seed)
-    dls = TabularDataLoaders.from_df(df, path=path.parent, procs=[Categorify, FillMissing, Normalize], cat_names=cat_names,
-                                     cont_names=cont_names, y_names=target, y_block=RegressionBlock() if regression else CategoryBlock(),
-                                     bs=min(bs, max(2, len(df)//4)), valid_pct=0.2, seed=seed, num_workers=0)
-    n_out = 1 if regression else df[target].nunique()
+    dls = TabularDataLoaders.from_df(df, path=plan['path'].parent, procs=[Categorify, FillMissing, Normalize], cat_names=plan['cats'],
+                                     cont_names=plan['conts'], y_names=plan['target'], num_workers=0,
+                                     y_block=RegressionBlock() if plan['regression'] else CategoryBlock(),
+                                     bs=min(bs, max(2, len(df)//4)), valid_pct=0.2, seed=seed)
     set_seed(seed)
-    return tabular_learner(dls, n_out=n_out)
+    return tabular_learner(dls, n_out=1 if plan['regression'] else df[plan['target']].nunique()) # n_out: fastai 2.8's dls.c is wrong here
+
+def csv_learner(
+    file, # Path of the CSV file, with a header row
+    target:str, # Column to predict
+    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
+    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
+    regression:bool=False, # Predict a number (MSE loss) instead of a class
+    bs:int=64, # Batch size (smaller for small files)
+    seed:int=0, # Seed of the split and of the weights
+):
+    "A fastai tabular learner on the CSV `file` predicting `target` (columns as `table_plan` decides); raises ValueError with a one-line reason on bad input"
+    return _tabular_learner(table_plan(file, target, cat_names, cont_names, regression), bs, seed)
 
 def csv(
     file, # Path of the CSV file, with a header row
@@ -96,16 +160,18 @@ def csv(
     out='lr_find.png', # Where to write the plot (PNG); the JSON of the result goes beside it
     num_it:int=100, # Optimizer steps of the range test
     mode:str='exp', # Learning-rate sweep: exp or linear
-    suggest:str='valley,steep', # Comma-separated suggestion names
+    suggest:str|None=None, # Comma-separated suggestion names; default: fastai's valley and steep, and the recommended one
     seed:int=0, # Seed of the split and of the weights
 ):
     "Range test with a fastai tabular learner on your CSV file: print the suggestions, write the plot and the result"
-    learn = csv_learner(file, target, cat_names, cont_names, regression, bs, seed)
-    return _report(_range_test(learn, num_it, mode, suggest), out, f'lrrange csv: {Path(file).name} -> {target}')
+    plan = table_plan(file, target, cat_names, cont_names, regression)
+    print('\n'.join(plan['lines'] + [f"warning: {w}" for w in plan['warnings']]), flush=True)
+    return _report(_range_test(_tabular_learner(plan, bs, seed), num_it, mode, suggest), out, f'lrrange csv: {Path(file).name} -> {target}')
 
 
 def _add_options(p, f):
     "One option per parameter of `f`, with the default, the type and the help (its comment) of `f`'s signature"
+    from fastai_lrrange.core import MODES
     docs = docments(f)
     for name,prm in inspect.signature(f).parameters.items():
         d,kw = prm.default,dict(help=docs.get(name))
@@ -114,19 +180,24 @@ def _add_options(p, f):
         if d is inspect.Parameter.empty: p.add_argument(flag, required=True, **kw)
         elif isinstance(d, bool): p.add_argument(flag, action='store_true', **kw)
         elif 'list' in str(prm.annotation): p.add_argument(flag, nargs='*', default=d, **kw)
-        else: p.add_argument(flag, type=type(d), default=d, choices=MODES if name == 'mode' else None, **kw)
+        else: p.add_argument(flag, type=str if d is None else type(d), default=d, choices=MODES if name == 'mode' else None, **kw)
+    p.add_argument('-v', '--verbose', action='store_true', help="show the warnings of torch, fastai and other libraries")
 
 COMMANDS = {'demo': demo, 'csv': csv}
 
 def main(
     argv:list|None=None, # Command-line arguments; default: `sys.argv[1:]`
 ):
-    "Entry point of the `lrrange` console script"
-    import matplotlib.pyplot as plt
-    plt.switch_backend('Agg')
-    p = argparse.ArgumentParser(prog='lrrange', description='Learning-rate range test for fastai')
-    sub = p.add_subparsers(dest='command', required=True)
-    for name,f in COMMANDS.items(): _add_options(sub.add_parser(name, help=f.__doc__), f)
-    args = vars(p.parse_args(argv))
-    try: COMMANDS[args.pop('command')](**args)
-    except ValueError as e: sys.exit(f"lrrange: error: {e}")
+    "Entry point of the `lrrange` console script (and of `python -m fastai_lrrange`)"
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with warnings.catch_warnings():
+        if not {'-v', '--verbose'} & set(argv): warnings.simplefilter('ignore') # other libraries' warnings, from their import on
+        import matplotlib.pyplot as plt
+        plt.switch_backend('Agg')
+        p = argparse.ArgumentParser(prog='lrrange', description='Learning-rate range test for fastai')
+        sub = p.add_subparsers(dest='command', required=True)
+        for name,f in COMMANDS.items(): _add_options(sub.add_parser(name, help=f.__doc__), f)
+        args = vars(p.parse_args(argv))
+        args.pop('verbose')
+        try: COMMANDS[args.pop('command')](**args)
+        except ValueError as e: sys.exit(f"lrrange: error: {e}")

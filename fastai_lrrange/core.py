@@ -167,6 +167,11 @@ class RangeTestRecord:
 
 class StepSmoother(AvgSmoothLoss):
     "fastai's `AvgSmoothLoss` (debiased EMA), fed one loss tensor per optimizer step instead of a Learner"
+    def __init__(self,
+        beta:float=0.98, # Weight of the running average (fastai's `AvgSmoothLoss`); 0 for none
+    ):
+        super().__init__(beta)
+        self.reset() # fastai 2.7's `AvgSmoothLoss.__init__` sets only `beta`: `count` and `val` come from `reset`
     def add(self,
         loss:torch.Tensor, # Loss of one optimizer step, a CPU float scalar
     ):

@@ -4,7 +4,9 @@
 
 # %% ../nbs/04_learner.ipynb #ed91601a
 from __future__ import annotations
-import random, sys, warnings
+import io, math, random, sys, warnings
+
+import matplotlib.pyplot as plt
 
 from fastcore.basics import patch
 from fastcore.foundation import L
@@ -12,7 +14,10 @@ from fastcore.meta import delegates
 from fastai.learner import Learner, Recorder
 from fastai.torch_core import rank_distrib, set_seed
 import fastai.callback.schedule # noqa: F401  (fastai's own lr_find and plot_lr_find, patched on first)
-from fastai.callback.progress import CSVLogger
+from fastai.callback.core import Callback
+from fastai.callback.progress import CSVLogger, ProgressCallback
+from fastprogress.fastprogress import progress_bar
+from fastcore.imports import IN_NOTEBOOK
 
 from .core import LRFinder, range_test_spec
 from .state import LearnerSnapshot
@@ -21,7 +26,7 @@ from .diagnostics import LRFindWarning
 from .result import LRFindResult
 
 # %% auto #0
-__all__ = ['fastai_lr_find', 'STAND_ASIDE']
+__all__ = ['fastai_lr_find', 'STAND_ASIDE', 'RangeTestProgress', 'log_to_tensorboard', 'log_to_wandb']
 
 # %% ../nbs/04_learner.ipynb #8f5979df
 def _n_param_groups(learn) -> int:
@@ -64,15 +69,97 @@ def _warn(msg, category=LRFindWarning):
     while f is not None and f.f_globals.get('__name__', '').startswith('fastai_lrrange'): f,level = f.f_back,level+1
     warnings.warn(msg, category, stacklevel=level)
 
+def _tracker(learn, module:str, name:str):
+    "The callback of class `module.name` on `learn`; None when absent (fastai's logger modules are only imported by their users: their packages are optional)"
+    cls = getattr(sys.modules.get(module), name, None)
+    return next((cb for cb in learn.cbs if cls is not None and isinstance(cb, cls)), None)
+
+def _progress(learn):
+    "fastai's epoch bars: the range test shows its own bar instead"
+    return [cb for cb in learn.cbs if isinstance(cb, ProgressCallback)]
+
 def _standing_aside(learn):
-    "Callbacks taken off the Learner during the range test: file loggers that do not check `learn.lr_finder`"
-    return [cb for cb in learn.cbs if isinstance(cb, STAND_ASIDE)]
+    "Callbacks taken off the Learner during the range test: file loggers that do not check `learn.lr_finder`, and a W&B callback without a run"
+    wandb_cb = _tracker(learn, 'fastai.callback.wandb', 'WandbCallback')
+    no_run = wandb_cb is not None and getattr(sys.modules.get('wandb'), 'run', None) is None # fastai's would raise before standing aside
+    return [cb for cb in learn.cbs if isinstance(cb, STAND_ASIDE)] + [wandb_cb]*no_run
 
 def _reseed(learn, i:int):
     "Seed every generator, and each DataLoader's own, from `i`: run `i` sees another data order"
     set_seed(10_007*i + 17)
     for dl in getattr(learn.dls, 'loaders', []):
         if isinstance(getattr(dl, 'rng', None), random.Random): dl.rng = random.Random(10_007*i + 17)
+
+class RangeTestProgress(Callback):
+    "One progress bar over the range test's steps (lr, smoothed loss), ending with the stop reason; a few plain lines when the output is neither a terminal nor a notebook"
+    order = LRFinder.order + 1
+    def __init__(self,
+        finder:LRFinder, # The callback whose record is shown
+    ): self.finder = finder
+    def before_fit(self):
+        "Start the bar (or choose the steps at which a plain line is printed)"
+        self.total,self.shown = self.finder.spec.num_it,0
+        self.bar = progress_bar(range(self.total), leave=True) if IN_NOTEBOOK or sys.stdout.isatty() else None
+        if self.bar is not None: self.bar.update(0)
+        self.marks = {max(1, round(self.total*k/4)) for k in (1, 2, 3)}
+    def after_step(self):
+        "Show the point just recorded"
+        rec = self.finder.record
+        if rec.n_steps == self.shown or not rec.n_steps: return
+        self.shown,text = rec.n_steps,f"lr {rec.lrs[-1][-1]:.2e}, loss {rec.losses[-1]:.4g}"
+        if self.bar is not None: self.bar.comment = text; self.bar.update(min(rec.n_steps, self.total-1))
+        elif rec.n_steps in self.marks: print(f"lr_find: step {rec.n_steps}/{self.total}, {text}", flush=True)
+    def after_fit(self):
+        "End with the stop reason"
+        rec = self.finder.record
+        text = f"stopped after {rec.n_steps} of {self.total} steps: {rec.stop_reason}"
+        if self.bar is None: print(f"lr_find: {text}", flush=True); return
+        self.bar.comment = text; self.bar.update_bar(rec.n_steps) # drawn now, where the test ended, whatever the bar's refresh rate
+        self.bar.on_iter_end()
+
+def _summary(res):
+    "The stop reason, the suggestions and the findings of `res`, as markdown"
+    rows = [f"| {k} | {'none' if v is None else f'{v:.3e}'} |" for k,v in res.suggestions.items()]
+    return '\n'.join([f"range test: {len(res.losses)} steps of {res.num_it}, stopped: {res.stop_reason}", '', '| suggestion | lr |', '|---|---|']
+                     + rows + [''] + [f"- {d}" for d in res.diagnostics])
+
+def log_to_tensorboard(
+    res:LRFindResult, # A finished range test
+    cb, # fastai's `TensorBoardCallback` (its writer, or its `log_dir` before any fit)
+):
+    "Write `res` under `lr_find/` in the TensorBoard run of `cb`: loss and lr at each of the test's own steps, the figure, the suggestions"
+    from torch.utils.tensorboard import SummaryWriter
+    w = getattr(cb, 'writer', None) or SummaryWriter(log_dir=cb.log_dir) # the callback makes its writer in its first `before_fit`
+    for i,(lr,loss) in enumerate(zip(res.last_group_lrs, res.losses)): # training is logged at `train_iter`: these steps are the test's own
+        w.add_scalar('lr_find/lr', lr, i); w.add_scalar('lr_find/loss', loss, i)
+    w.add_figure('lr_find/plot', res.plot(), 0, close=True)
+    w.add_text('lr_find/summary', _summary(res), 0)
+    w.flush()
+    if w is not getattr(cb, 'writer', None): w.close()
+
+def log_to_wandb(
+    res:LRFindResult, # A finished range test
+    run=None, # A W&B run; default: `wandb.run`, the one fastai's `WandbCallback` logs to
+):
+    "Write `res` under `lr_find/` in a W&B run without moving its step: the curve as a table and a line plot, the figure, the suggestions in the summary"
+    import wandb, PIL.Image
+    run = run or wandb.run
+    if run is None: return
+    f = lambda v: float(v) if math.isfinite(v) else None
+    table = wandb.Table(columns=['step', 'lr', 'loss', 'raw_loss'],
+                        data=[[i, f(a), f(b), f(c)] for i,(a,b,c) in enumerate(zip(res.last_group_lrs, res.losses, res.raw_losses))])
+    fig,png = res.plot(),io.BytesIO()
+    fig.savefig(png, format='png', bbox_inches='tight'); plt.close(fig)
+    run.log({'lr_find/curve': table, 'lr_find/loss_vs_lr': wandb.plot.line(table, 'lr', 'loss', title='lr_find: loss against learning rate'),
+             'lr_find/plot': wandb.Image(PIL.Image.open(png))}, commit=False) # joins the row of the run's current step: no step of its own
+    run.summary.update({**{f'lr_find/{k}': v for k,v in res.suggestions.items()},
+                        'lr_find/stop_reason': str(res.stop_reason), 'lr_find/n_steps': len(res.losses), 'lr_find/summary': _summary(res)})
+
+def _log_to_trackers(learn, res):
+    "Write a finished range test to each experiment tracker on `learn` (on rank 0)"
+    if rank_distrib() != 0: return
+    if (tb := _tracker(learn, 'fastai.callback.tensorboard', 'TensorBoardCallback')) is not None: log_to_tensorboard(res, tb)
+    if _tracker(learn, 'fastai.callback.wandb', 'WandbCallback') is not None: log_to_wandb(res)
 
 @patch
 def lr_range_test(self:Learner,
@@ -88,6 +175,7 @@ def lr_range_test(self:Learner,
     valid_batches:int=0, # >0: the curve is the loss on these first validation batches after every step (costs k forward passes a step)
     n_runs:int=1, # >1: repeat the test from the same state with different data orders; median curve, band, median suggestions
     snapshot_device='cpu', # Where the in-memory snapshot lives; None keeps it on the model's device
+    log_to_trackers:bool=True, # Write the finished test to the TensorBoard / W&B callbacks on the Learner, under `lr_find/`
 ) -> LRFindResult:
     "Run a learning-rate range test that leaves the Learner as it was; return its `LRFindResult` (also kept at `learn.lr_find_result`)"
     spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, mode, beta, div_thresh, valid_batches, _n_param_groups(self))
@@ -98,8 +186,9 @@ def lr_range_test(self:Learner,
         for i in range(n_runs):
             if i: snap.restore(); _reseed(self, i) # same starting state, another data order
             cb = LRFinder(spec=spec, restore=False)
+            shown = [RangeTestProgress(cb)] if any(isinstance(c, ProgressCallback) for c in self.cbs) else [] # no_bar() hides it
             try:
-                with self.no_logging(), self.removed_cbs(_standing_aside(self)): self.fit(cb.epochs_needed(self), cbs=cb)
+                with self.no_logging(), self.removed_cbs(_standing_aside(self) + _progress(self)): self.fit(cb.epochs_needed(self), cbs=[cb]+shown)
             except KeyboardInterrupt as e: interrupted = e; cb.finish(interrupted=True)
             runs.append(LRFindResult.from_record(cb.record, spec))
             if interrupted is not None: break
@@ -107,6 +196,7 @@ def lr_range_test(self:Learner,
     res = self.lr_find_result = runs[0] if len(runs) == 1 else LRFindResult.from_runs(runs, spec)
     if res.diagnostics: _warn('lr_find: ' + '; '.join(res.diagnostics))
     if interrupted is not None: raise interrupted
+    if log_to_trackers: _log_to_trackers(self, res)
     if show_plot and rank_distrib() == 0: res.plot()
     return res
 
@@ -129,10 +219,17 @@ Learner.lr_find._fastai_original = fastai_lr_find
 
 # %% ../nbs/04_learner.ipynb #92b1e84d
 @patch
-def plot_lr_find(self:Recorder, skip_end=5, return_fig=True, suggestions=None, nms=None, **kwargs):
+def plot_lr_find(self:Recorder,
+    skip_end:int=5, # Leave out the last `skip_end` points, as fastai does
+    return_fig:bool=True, # Return the Figure
+    suggestions=None, # fastai's: used only for its plot of the Recorder's history
+    nms=None, # fastai's: used only for its plot of the Recorder's history
+    **kwargs,
+):
     "Plot the last range test of this Learner (`learn.lr_find_result`); falls back to fastai's plot of the Recorder's history"
     res = getattr(getattr(self, 'learn', None), 'lr_find_result', None)
     if res is None: return _fastai_plot_lr_find(self, skip_end=skip_end, return_fig=return_fig, suggestions=suggestions, nms=nms, **kwargs)
-    return res.plot(skip_end=skip_end)
+    fig = res.plot(skip_end=skip_end)
+    return fig if return_fig else None
 
 Recorder.plot_lr_find._fastai_original = _fastai_plot_lr_find

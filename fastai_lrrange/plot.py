@@ -6,11 +6,31 @@
 from __future__ import annotations
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 # %% auto #0
-__all__ = ['plot_lr_curve']
+__all__ = ['LRFindFigure', 'plot_lr_curve']
 
 # %% ../nbs/03_plot.ipynb #210f79e0
+class LRFindFigure(Figure):
+    "A matplotlib `Figure` that a notebook shows once: as an open figure (inline backend), not again as the cell's value"
+    def _ipython_display_(self):
+        "Show the figure as a PNG and let go of it, so that the inline backend does not show it again at the end of the cell"
+        import io
+        from IPython.display import display, Image
+        buf = io.BytesIO(); self.savefig(buf, format='png', bbox_inches='tight')
+        display(Image(buf.getvalue()))
+        plt.close(self)
+
+def _readable_log_ticks(ax, lrs):
+    "On a log axis spanning less than a decade, plain numbers at a few round places instead of 1.01x10^0 labels"
+    lrs = lrs[np.isfinite(lrs) & (lrs > 0)]
+    if len(lrs) < 2 or lrs.max()/lrs.min() >= 10: return
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:.3g}'))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
 def _ylim(losses):
     lo,hi = np.nanmin(losses),np.nanmax(losses)
     pad = 0.08*(hi-lo) if hi > lo else max(abs(lo)*0.05, 1e-3)
@@ -30,7 +50,7 @@ def plot_lr_curve(
 ):
     "Plot `losses` against `lrs` with one labelled marker per suggestion; returns the Figure"
     lrs,losses = np.asarray(lrs, dtype=float),np.asarray(losses, dtype=float)
-    if ax is None: fig,ax = plt.subplots(1, 1)
+    if ax is None: fig,ax = plt.subplots(1, 1, FigureClass=LRFindFigure)
     else: fig = ax.figure
     n = len(lrs)
     start,stop = window[0], (n if window[1] is None else window[1])
@@ -50,6 +70,7 @@ def plot_lr_curve(
     shown = shown[np.isfinite(shown)]
     if len(shown): ax.set_ylim(*_ylim(shown))
     ax.set_xscale('log' if mode == 'exp' else 'linear')
+    if mode == 'exp': _readable_log_ticks(ax, lrs)
     ax.set_xlabel('learning rate' + (' (log scale)' if mode == 'exp' else ''))
     ax.set_ylabel(ylabel)
     if title: ax.set_title(title, fontsize=10)

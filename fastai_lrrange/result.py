@@ -157,17 +157,18 @@ class LRFindResult:
 
     def plot(self,
         ax=None, # Matplotlib axes to draw on; default: a new figure
-        skip_end:int=5, # Points at the end drawn grey (left out of the suggestions' window)
+        skip_end:int=0, # Leave out the last `skip_end` points (fastai's meaning: hides the blow-up); the points the suggestions did not see stay grey
         title:str|None=None, # Title; default: the diagnostic verdict, when there is one
     ):
         "Plot the smoothed loss against the last group's learning rate, with every suggestion; returns the Figure"
-        n = len(self.losses)
-        stop = max(min(self.window[1], n-skip_end), self.window[0]+1) if n else 0
+        if isinstance(skip_end, bool) or not isinstance(skip_end, int) or skip_end < 0:
+            raise ValueError(f"skip_end ({skip_end!r}) must be an integer >= 0: the number of last points to leave out")
+        n = max(len(self.losses) - skip_end, 0)
         if title is None and self.diagnostics: title = self.diagnostics[0]
         ylabel = f'validation loss on {self.valid_batches} batches (smoothed)' if self.valid_batches else 'training loss (smoothed)'
-        return plot_lr_curve(self.last_group_lrs, self.losses, {k: (v, self.points.get(k)) for k,v in self.suggestions.items()},
-                             window=(self.window[0], stop), mode=self.mode, ax=ax, title=title, ylabel=ylabel,
-                             band=self.band, n_runs=len(self.runs))
+        return plot_lr_curve(self.last_group_lrs[:n], self.losses[:n], {k: (v, self.points.get(k)) for k,v in self.suggestions.items()},
+                             window=(self.window[0], min(self.window[1], n)), mode=self.mode, ax=ax, title=title, ylabel=ylabel,
+                             band=None if self.band is None else tuple(b[:n] for b in self.band), n_runs=len(self.runs))
 
     def to_dict(self) -> dict:
         "Everything as plain Python values (JSON-ready)"

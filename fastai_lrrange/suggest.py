@@ -11,9 +11,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['SUGGESTIONS', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve', 'loss_at', 'valley',
-           'slide', 'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum',
-           'loss_drop', 'drop_or_minimum', 'resolve_suggestion', 'resolve_suggestions', 'run_suggestion']
+__all__ = ['SUGGESTIONS', 'RECOMMENDED', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve',
+           'loss_at', 'valley', 'slide', 'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr',
+           'steepest_before_minimum', 'loss_drop', 'drop_or_minimum', 'resolve_suggestion', 'resolve_suggestions',
+           'run_suggestion']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
 SUGGESTIONS = {}
@@ -217,6 +218,10 @@ def drop_or_minimum(
     a,b = loss_drop(lrs, losses, num_it),minimum(lrs, losses, num_it)
     if a[0] is None or b[0] is None: return b if a[0] is None else a
     return a if a[0] >= b[0] else b
+
+
+
+RECOMMENDED = 'drop_or_minimum' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (the guide's benchmark)
 
 # %% ../nbs/02_suggest.ipynb #1e545514
 def _fastai_equivalents():

@@ -127,7 +127,7 @@ def capture(learn):
     if rec is not None:
         st['recorder'] = {k: copy.deepcopy(getattr(rec, k, None)) for k in ('lrs', 'losses', 'values', 'iters', 'hps', 'metric_names')}
         st['recorder_attrs'] = sorted(vars(rec))
-        st['smoother'] = (rec.smooth_loss.count, rec.smooth_loss.val.clone())
+        st['smoother'] = _tensors_of(dict(vars(rec.smooth_loss)))  # fastai 2.7 sets count/val only on the first reset (before_fit)
     return st
 
 

@@ -10,11 +10,10 @@ SCRIPT = Path(__file__).parent / 'ddp_script.py'
 @pytest.fixture(scope='module')
 def ranks(tmp_path_factory):
     out = tmp_path_factory.mktemp('ddp')
-    torchrun = shutil.which('torchrun') or 'torchrun'
     env = dict(os.environ, OMP_NUM_THREADS='1', MPLBACKEND='Agg')
     try:
         # --standalone: torchrun picks a free port, so runs side by side (CI, a stress loop) cannot collide
-        r = subprocess.run([torchrun, '--standalone', '--nproc_per_node', '2', str(SCRIPT), str(out)],
+        r = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', str(SCRIPT), str(out)],
                            capture_output=True, text=True, timeout=240, env=env)  # a hang fails the test, it does not stall CI
     except subprocess.TimeoutExpired as e:
         pytest.fail(f'the 2-process range test hung (no result in 240 s): {e.stderr}')

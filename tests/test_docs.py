@@ -17,7 +17,7 @@ def _public_callables(mod):
             elif '__init__' in o.__dict__: yield n, o.__init__, o.__doc__
             for k, v in o.__dict__.items():
                 if isinstance(v, (staticmethod, classmethod)): v = v.__func__
-                if not k.startswith('_') and inspect.isfunction(v): yield f'{n}.{k}', v, v.__doc__
+                if not k.startswith('_') and inspect.isfunction(v) and v.__module__ == mod.__name__: yield f'{n}.{k}', v, v.__doc__  # not a base class's generated method (matplotlib's Artist.set)
         elif callable(o): yield n, o, o.__doc__
 
 
@@ -29,6 +29,6 @@ def test_every_public_parameter_is_documented(module):
         if not (doc or '').strip(): problems.append(f'{name}: no docstring')
         sig = inspect.signature(f)
         params = [p for p, v in sig.parameters.items() if p not in ('self', 'cls') and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
-        docs = docments(f, full=False) if params else {}
+        docs = docments(inspect.unwrap(f), full=False) if params else {}  # fastcore<1.8 does not unwrap lru_cache
         problems += [f'{name}: parameter {p!r} has no comment' for p in params if not docs.get(p)]
     assert not problems, '\n'.join(problems)
