@@ -745,7 +745,8 @@ def main():
     p.add_argument('--no-candidates', action='store_true', help='skip the ideas in benchmarks/candidates.py (always skipped by --quick)')
     p.add_argument('--ideas', default='', help="range-test procedures of benchmarks/range_ideas.py to score: 'all' or comma-separated names")
     p.add_argument('--recommend', default='', help='comma-separated methods (suggestions or ideas) whose issue-14 targets are checked per kind')
-    p.add_argument('--threads', type=int, default=os.cpu_count() or 1, help='torch threads (1 leaves the other cores free)')
+    p.add_argument('--threads', type=int, default=int(os.environ.get('OMP_NUM_THREADS') or os.cpu_count() or 1),
+                   help='torch threads (default: OMP_NUM_THREADS, else every core; 1 leaves the other cores free)')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     tasks = [] if a.only_file else list(TASKS)
