@@ -10,8 +10,12 @@ Usage:
   python benchmarks/quality.py --quick              # smoke run (2 tasks, coarse grid, 1 seed), under two minutes
   python benchmarks/quality.py --tasks-file my.py   # also runs the TASKS defined in my.py (see `Task`)
   python benchmarks/quality.py --protocol fit       # the suggestion used as a constant rate (or: fine_tune); quality_fit.md
+  python benchmarks/quality.py --ideas all --recommend 'long 25/dec if flat' --threads 1 --no-candidates
+                                                    # also the range-test procedures of benchmarks/range_ideas.py (issue 14),
+                                                    # with per-kind figures and issue 14's targets for the named methods
 The ideas tried while designing `loss_drop` (benchmarks/candidates.py) are measured too, unless --no-candidates or --quick.
-Trainings are cached in benchmarks/cache/ (delete it to start over).
+Tasks have a `family` (small, transformer, transfer, flat_regression, plateau): the per-kind tables group by it.
+Trainings, pretrained bodies and procedure results are cached in benchmarks/cache/ (delete it to start over).
 """
 import argparse, hashlib, inspect, importlib.util, json, math, os, platform, statistics, sys, time, warnings
 from dataclasses import dataclass, field
