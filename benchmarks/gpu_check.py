@@ -132,7 +132,7 @@ def cost(report, reps):
         'ours, snapshot on the GPU': lambda: learn.lr_find(snapshot_device=None, **kw),
     }
     times, mem = {k: [] for k in runs}, {}
-    with learn.no_bar():
+    with learn.no_bar(), learn.no_logging():
         for f in runs.values(): f()  # warm-up
         for _ in range(reps):
             for k, f in runs.items():
