@@ -537,7 +537,10 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
     near = [lr for lr in grid if best - means[lr] <= band + 1e-12]  # grid lrs whose seed mean is within the noise band of the best
     out = {'task': task.name, 'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'methods': {},
            'near': [min(near), max(near)], 'grid': {f'{lr:.6e}': m for lr, m in means.items()}, 'family': task.family}
-    names = list(SUGGESTIONS)
+    # entries that sweep again when the curve shows no descent (`recommended`) get a range test of their own: in one call with the
+    # others, their second sweep would become everyone's curve
+    names = [n for n, f in SUGGESTIONS.items() if not getattr(f, 'sweeps_again', False)]
+    own = [n for n in SUGGESTIONS if n not in names]
     out['candidates'], out['ideas'], out['curves'], out['rt_cost'] = {}, {}, [], []
     for rs in rt_seeds:
         learn = task.make_learner(1000 + rs)
@@ -550,6 +553,15 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
         out['curves'].append(_curve_record(res))
         for nm, lr in zip(names, sug):
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
+            _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
+        for nm in own:
+            learn, t1 = task.make_learner(1000 + rs), time.time()
+            with learn.no_bar(), warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                lr = learn.lr_find(show_plot=False, suggest_funcs=[nm])[0]
+            rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
+            rec['cost'].append(dict(steps=sum(len(r.losses) for r in [learn.lr_find_result]), seconds=time.time() - t1,
+                                    swept_again=any(d.kind.name == 'RESWEPT' for d in learn.lr_find_result.diagnostics)))
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
         for nm, f in (candidates or {}).items():
             rec = out['candidates'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})

@@ -9,7 +9,7 @@ from enum import Enum
 import numpy as np
 
 # %% auto #0
-__all__ = ['StopReason', 'FindingKind', 'Finding', 'LRFindWarning', 'diverged_early', 'diagnose']
+__all__ = ['StopReason', 'FindingKind', 'Finding', 'LRFindWarning', 'diverged_early', 'descent', 'diagnose']
 
 # %% ../nbs/02a_diagnostics.ipynb #bd75c116
 class StopReason(str, Enum):
@@ -32,6 +32,8 @@ class FindingKind(Enum):
     FAR_APART = 'suggestions far apart'
     INTERRUPTED = 'interrupted'
     DATA_EXHAUSTED = 'ran out of data'
+    NO_DESCENT = 'no descent'
+    RESWEPT = 'swept again'
 
 class Finding(str):
     "A problem of `kind` with the run or its curve: `message` says what happened, `advice` what to change"
@@ -58,6 +60,22 @@ def diverged_early(
     "Whether the loss diverged (or went non-finite) before fastai's window (`num_it//10` to `n-skip_end`) held `min_points` points"
     return stop_reason in (StopReason.DIVERGED, StopReason.NON_FINITE) and n - skip_end - num_it//10 < min_points
 
+# %% ../nbs/02a_diagnostics.ipynb #5d5100c3
+def descent(
+    losses, # Smoothed loss at each step of the suggestion window
+    raw_losses, # Raw loss at the same steps
+) -> tuple:
+    "(has a descent, fall from the first point to the lowest, step-to-step noise of the raw loss) of a window"
+    w,raw = np.asarray(losses, dtype=float),np.asarray(raw_losses, dtype=float)
+    ok = np.isfinite(w) & np.isfinite(raw)
+    w,raw = w[ok],raw[ok]
+    if len(w) < 3: return False, 0., float('nan')
+    d = np.diff(raw)
+    noise = float(1.4826*np.median(np.abs(d - np.median(d)))/np.sqrt(2))
+    m = int(np.argmin(w))
+    fall = float(w[0] - w[m])
+    return (m > 0 and fall > noise), fall, noise
+
 # %% ../nbs/02a_diagnostics.ipynb #fa573d6a
 def _is_flat(w, tol):
     "No real descent: the loss never falls more than `tol` (relative) below where the window starts"
@@ -70,6 +88,7 @@ def diagnose(
     suggestions:dict|None=None, # name -> suggested lr (or None), for the "far apart" check
     window:tuple|None=None, # (start, stop) of the points the suggestions saw; default: the whole curve
     lrs=None, # Learning rate at each step (last group), to say where things happened
+    raw_losses=None, # Raw loss at each step, for the "no descent" check; None: not checked
     far_apart:float=100., # Suggestions more than this factor apart are flagged
     flat_tol:float=0.05, # A fall of less than this share of the loss over the window is a flat curve
 ) -> list:
@@ -95,11 +114,20 @@ def diagnose(
         if finite[-1] <= finite.min() + 0.1*abs(finite.min()) + 1e-12: # still at (or near) its lowest: no sign of divergence yet
             out.append(Finding(K.NEVER_DIVERGED, "never diverged: the loss had not risen by the end of the sweep",
                                "raise end_lr or num_it to see where training breaks down"))
+    has_descent = True
+    if raw_losses is not None and not at_once:
+        has_descent,fall,noise = descent(losses[s:e], np.asarray(raw_losses, dtype=float)[s:e])
+        if not has_descent:
+            out.append(Finding(K.NO_DESCENT, f"no descent in the suggestion window (the loss fell by {fall:.3g}, within its step-to-step noise "
+                               f"of {noise:.3g}): no learning rate on this curve is evidence",
+                               "ask for suggest_funcs='recommended', which sweeps again, longer; or raise end_lr and num_it"))
     if not at_once and _is_flat(w, flat_tol):
-        out.append(Finding(K.FLAT, "flat curve: the loss hardly changed over the sweep",
-                           "the model may already be trained, or the lr range is too low (raise end_lr)"))
+        blew_up = stop_reason in (StopReason.DIVERGED, StopReason.NON_FINITE) # a higher end_lr would not help then
+        out.append(Finding(K.FLAT, "flat curve: the loss hardly changed over the sweep" + (" before it diverged" if blew_up else ''),
+                           "the model may already be trained" + (", or learns only after more steps than a range test takes: look at the plot"
+                                                                  if blew_up else ", or the lr range is too low (raise end_lr)")))
     missing = [k for k,v in (suggestions or {}).items() if v is None]
-    if missing and not at_once:
+    if missing and not at_once and has_descent: # without a descent, our rules give None on purpose (the finding above says why)
         out.append(Finding(K.TOO_FEW_POINTS, f"too few points for {', '.join(missing)}", "raise num_it, or widen the lr range"))
     vals = [v for v in (suggestions or {}).values() if v is not None]
     if len(vals) >= 2 and max(vals)/min(vals) > far_apart:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_learner.ipynb #ed91601a
 from __future__ import annotations
-import io, math, random, sys, warnings
+import dataclasses, io, math, random, sys, warnings
 
 import matplotlib.pyplot as plt
 
@@ -22,8 +22,8 @@ from fastcore.imports import IN_NOTEBOOK
 from .core import LRFinder, range_test_spec
 from .state import LearnerSnapshot
 from .suggest import valley, steep
-from .diagnostics import LRFindWarning
-from .result import LRFindResult
+from .diagnostics import LRFindWarning, Finding, FindingKind, descent
+from .result import LRFindResult, suggestion_window
 
 # %% auto #0
 __all__ = ['fastai_lr_find', 'STAND_ASIDE', 'RangeTestProgress', 'log_to_tensorboard', 'log_to_wandb']
@@ -117,6 +117,22 @@ class RangeTestProgress(Callback):
         self.bar.comment = text; self.bar.update_bar(rec.n_steps) # drawn now, where the test ended, whatever the bar's refresh rate
         self.bar.on_iter_end()
 
+def _run_once(learn, spec):
+    "One range test of `spec` on `learn`: fit with `LRFinder` and its progress bar (fastai's bars and file loggers off); its record, and the KeyboardInterrupt if any"
+    cb = LRFinder(spec=spec, restore=False)
+    shown = [RangeTestProgress(cb)] if any(isinstance(c, ProgressCallback) for c in learn.cbs) else [] # no_bar() hides it
+    try:
+        with learn.no_logging(), learn.removed_cbs(_standing_aside(learn) + _progress(learn)): learn.fit(cb.epochs_needed(learn), cbs=[cb]+shown)
+    except KeyboardInterrupt as e: cb.finish(interrupted=True); return cb.record, e
+    return cb.record, None
+
+def _sweep_again(res, spec, end_lr:float=1e4, per_decade:int=25):
+    "The longer sweep a suggestion such as `recommended` asks for when `res` shows no descent: to `end_lr`, `per_decade` steps a decade; else None"
+    if not any(getattr(f, 'sweeps_again', False) for _,f in spec.suggestions): return None
+    if not any(d.kind is FindingKind.NO_DESCENT for d in res.diagnostics) or spec.starts[-1] >= end_lr: return None
+    ends = tuple(s*end_lr/spec.starts[-1] for s in spec.starts) # every group up by the same factor, as their ratios are kept
+    return dataclasses.replace(spec, end_lr=ends, ends=ends, num_it=int(round(per_decade*math.log10(end_lr/spec.starts[-1]))))
+
 def _summary(res):
     "The stop reason, the suggestions and the findings of `res`, as markdown"
     rows = [f"| {k} | {'none' if v is None else f'{v:.3e}'} |" for k,v in res.suggestions.items()]
@@ -185,13 +201,18 @@ def lr_range_test(self:Learner,
     try:
         for i in range(n_runs):
             if i: snap.restore(); _reseed(self, i) # same starting state, another data order
-            cb = LRFinder(spec=spec, restore=False)
-            shown = [RangeTestProgress(cb)] if any(isinstance(c, ProgressCallback) for c in self.cbs) else [] # no_bar() hides it
-            try:
-                with self.no_logging(), self.removed_cbs(_standing_aside(self) + _progress(self)): self.fit(cb.epochs_needed(self), cbs=[cb]+shown)
-            except KeyboardInterrupt as e: interrupted = e; cb.finish(interrupted=True)
-            runs.append(LRFindResult.from_record(cb.record, spec))
+            rec,interrupted = _run_once(self, spec)
+            runs.append(LRFindResult.from_record(rec, spec))
             if interrupted is not None: break
+        if interrupted is None and n_runs == 1 and (longer := _sweep_again(runs[0], spec)) is not None:
+            snap.restore() # the same starting state, swept again
+            rec,interrupted = _run_once(self, longer)
+            w = slice(*suggestion_window(rec.n_steps, longer.num_it))
+            seen = 'it shows one' if descent(rec.losses[w], rec.raw_losses[w])[0] else 'it shows none either: its suggestions are a guess'
+            note = Finding(FindingKind.RESWEPT, f"no descent in {len(runs[0].losses)} steps to {spec.ends[-1]:.0e}: swept again, {longer.num_it} "
+                           f"steps to {longer.ends[-1]:.0e} ({rec.n_steps} run), and this result is that sweep's; {seen}",
+                           "train with the suggestion, and watch the first epoch" if seen == 'it shows one' else "look at the plot before training")
+            runs[0] = LRFindResult.from_record(rec, longer, notes=[note], check_descent=False)
     finally: snap.restore()
     res = self.lr_find_result = runs[0] if len(runs) == 1 else LRFindResult.from_runs(runs, spec)
     if res.diagnostics: _warn('lr_find: ' + '; '.join(res.diagnostics))

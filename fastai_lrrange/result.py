@@ -13,7 +13,7 @@ import torch
 
 from .core import RangeTestRecord, RangeTestSpec
 from .suggest import run_suggestion, loss_at
-from .diagnostics import StopReason, diagnose, diverged_early
+from .diagnostics import StopReason, diagnose, diverged_early, descent
 from .plot import plot_lr_curve
 
 # %% auto #0
@@ -31,13 +31,16 @@ def suggestion_window(
     if stop-start >= min_points: return start, stop
     return n//10, n-n//10
 
-def _suggest(lrs, losses, window, spec, stop_reason):
+def _needs_descent(f): return getattr(f.func if isinstance(f, functools.partial) else f, 'needs_descent', False)
+
+def _suggest(lrs, losses, raw_losses, window, spec, stop_reason, check_descent=True):
     "name -> lr and name -> (x, y) of every suggestion of `spec` on the curve inside `window`"
     names = [n for n,_ in spec.suggestions]
     if diverged_early(len(losses), spec.num_it, stop_reason): return dict.fromkeys(names), dict.fromkeys(names)
     s,e = window
+    no_descent = check_descent and not descent(losses[s:e], raw_losses[s:e])[0] # our rules suggest nothing without evidence
     t_lrs,t_losses = torch.tensor(lrs[s:e], dtype=torch.float32),torch.tensor(losses[s:e], dtype=torch.float32)
-    out = {n: run_suggestion(n, f, t_lrs, t_losses, spec.num_it) for n,f in spec.suggestions}
+    out = {n: (None, None) if no_descent and _needs_descent(f) else run_suggestion(n, f, t_lrs, t_losses, spec.num_it) for n,f in spec.suggestions}
     return {n: v[0] for n,v in out.items()}, {n: v[1] for n,v in out.items()}
 
 # %% ../nbs/03a_result.ipynb #8a0199b0
@@ -71,6 +74,7 @@ class LRFindResult:
         valid_batches:int=0, # >0: `losses` are the loss on that many validation batches
         runs:list|None=None, # The results this one combines (`n_runs`); default: itself
         band:tuple|None=None, # (low, high) of the losses over the runs, drawn as a band
+        notes:list=(), # `Finding`s about how the test was run, put before the curve's own
     ):
         self.lrs = np.asarray(lrs, dtype=float).reshape(len(lrs), -1) if len(lrs) else np.zeros((0, 1))
         self.losses,self.raw_losses = np.asarray(losses, dtype=float),np.asarray(raw_losses, dtype=float)
@@ -80,21 +84,24 @@ class LRFindResult:
         self.train_losses = self.raw_losses if train_losses is None else np.asarray(train_losses, dtype=float)
         self.valid_batches,self.runs,self.band = valid_batches,runs or [self],band
         self.suggestions_per_run = {k: [r.suggestions.get(k) for r in self.runs] for k in self.suggestions}
-        self.diagnostics = list(diagnostics) if diagnostics is not None else diagnose(
-            self.losses, self.stop_reason, num_it, self.suggestions, self.window, self.last_group_lrs)
+        self.diagnostics = list(notes) + (list(diagnostics) if diagnostics is not None else diagnose(
+            self.losses, self.stop_reason, num_it, self.suggestions, self.window, self.last_group_lrs, self.raw_losses))
 
     @classmethod
     def from_record(cls,
         record:RangeTestRecord, # What one run recorded
         spec:RangeTestSpec, # What it ran
+        notes:list=(), # `Finding`s about how the test was run
+        check_descent:bool=True, # Apply the no-evidence rule (False for the longer sweep run when the first showed no descent)
     ) -> LRFindResult:
         "The result of one run: its curve seen through the suggestion window, every suggestion of `spec`, the diagnostics"
-        n = record.n_steps
+        n,losses,raw = record.n_steps,np.asarray(record.losses),np.asarray(record.raw_losses)
         lrs = np.asarray(record.lrs, dtype=float).reshape(n, -1) if n else np.zeros((0, spec.n_groups))
         window = suggestion_window(n, spec.num_it)
-        sugg,points = _suggest(lrs[:, -1], record.losses, window, spec, record.stop_reason)
+        sugg,points = _suggest(lrs[:, -1], losses, raw, window, spec, record.stop_reason, check_descent)
+        found = None if check_descent else diagnose(losses, record.stop_reason, spec.num_it, sugg, window, lrs[:, -1])
         return cls(lrs, record.losses, record.raw_losses, record.stop_reason, spec.num_it, spec.mode, spec.beta, window, sugg, points,
-                   train_losses=record.train_losses, valid_batches=spec.valid_batches)
+                   found, train_losses=record.train_losses, valid_batches=spec.valid_batches, notes=notes)
 
     @classmethod
     def from_runs(cls,

@@ -13,8 +13,8 @@ import torch
 # %% auto #0
 __all__ = ['SUGGESTIONS', 'RECOMMENDED', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve',
            'loss_at', 'valley', 'slide', 'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr',
-           'steepest_before_minimum', 'loss_drop', 'drop_or_minimum', 'resolve_suggestion', 'resolve_suggestions',
-           'run_suggestion']
+           'steepest_before_minimum', 'loss_drop', 'drop_or_minimum', 'recommended', 'resolve_suggestion',
+           'resolve_suggestions', 'run_suggestion']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
 SUGGESTIONS = {}
@@ -28,12 +28,14 @@ class SuggestionWarning(UserWarning):
 def register_suggestion(
     f=None, # The suggestion function f(lrs, losses, num_it) -> lr or (lr, (x, y)); or the name, when used as `@register_suggestion('name')`
     name:str|None=None, # Registry name and `SuggestedLRs` field; default: `f.__name__`
+    needs_descent:bool=False, # Give None when the curve shows no descent (`fastai_lrrange.diagnostics.descent`): no evidence, no suggestion
 ):
     "Add `f` to `SUGGESTIONS` under `name` (default: its `__name__`); use as `@register_suggestion` or `@register_suggestion('name')`"
     if isinstance(f, str): f,name = None,f
     def _register(fn):
         nm = name or fn.__name__
         if not nm.isidentifier(): raise ValueError(f"name ({nm!r}) must be a valid Python identifier: it becomes a field of SuggestedLRs")
+        fn.needs_descent = needs_descent or getattr(fn, 'needs_descent', False)
         SUGGESTIONS[nm] = fn
         setattr(SuggestionMethod, nm.capitalize(), staticmethod(fn))
         return fn
@@ -186,7 +188,7 @@ def steepest_before_minimum(
     return _point(lrs, losses, int(torch.argmin(0.5*(dec[2:] - dec[:-2]))) + 1)
 
 # %% ../nbs/02_suggest.ipynb #f793e9b6
-@register_suggestion
+@register_suggestion(needs_descent=True)
 def loss_drop(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`
@@ -208,7 +210,7 @@ def loss_drop(
     return lr, (lr, float(level))
 
 # %% ../nbs/02_suggest.ipynb #ed5543c2
-@register_suggestion
+@register_suggestion(needs_descent=True)
 def drop_or_minimum(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`
@@ -221,7 +223,17 @@ def drop_or_minimum(
 
 
 
-RECOMMENDED = 'drop_or_minimum' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (the guide's benchmark)
+@register_suggestion(needs_descent=True)
+def recommended(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
+    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; `lr_find` sweeps again, longer, when it does not"
+    return drop_or_minimum(lrs, losses, num_it)
+recommended.sweeps_again = True # `lr_find` runs a second, longer sweep when the first shows no descent
+
+RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/issue14_one_cycle.md)
 
 # %% ../nbs/02_suggest.ipynb #1e545514
 def _fastai_equivalents():

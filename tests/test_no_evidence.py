@@ -1,0 +1,72 @@
+"No descent, no suggestion of ours; fastai's four keep fastai's values with a warning; `recommended` sweeps again, longer, and leaves no trace."
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from fastai_lrrange.diagnostics import FindingKind, LRFindWarning, descent
+from conftest import make_synth, capture, assert_same_state
+
+
+class Plateau(nn.Module):
+    "A model whose output the learning rate cannot move: the loss is the batches' own noise, at every rate"
+    def __init__(self): super().__init__(); self.lin = nn.Linear(1, 1)
+    def forward(self, x): return self.lin(x) * 0 + 1.0
+
+
+def plateau_learner():
+    learn = make_synth(n_trn=10)
+    learn.model = Plateau()
+    return learn
+
+
+def _run(learn, **kw):
+    with learn.no_bar(), warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        sug = learn.lr_find(show_plot=False, **kw)
+    return sug, learn.lr_find_result, [str(x.message) for x in w if issubclass(x.category, LRFindWarning)]
+
+
+def test_no_descent_our_rules_give_none_and_fastais_keep_their_values():
+    from fastai.callback.schedule import valley as f_valley, steep as f_steep, minimum as f_minimum
+    sug, res, warned = _run(plateau_learner(), suggest_funcs=('valley', 'steep', 'minimum', 'loss_drop', 'drop_or_minimum'))
+    a, b = res.window
+    assert not descent(res.losses[a:b], res.raw_losses[a:b])[0]
+    assert sug.loss_drop is None and sug.drop_or_minimum is None
+    lrs, losses = torch.tensor(res.last_group_lrs[a:b], dtype=torch.float32), torch.tensor(res.losses[a:b], dtype=torch.float32)
+    for ours, theirs in ((sug.valley, f_valley), (sug.steep, f_steep), (sug.minimum, f_minimum)):
+        assert ours == theirs(lrs, losses, 100)[0]  # drop-in: fastai's value on the same curve
+    kinds = [d.kind for d in res.diagnostics]
+    assert FindingKind.NO_DESCENT in kinds and FindingKind.TOO_FEW_POINTS not in kinds  # one reason, not a wrong one
+    assert len(warned) == 1 and 'no descent in the suggestion window' in warned[0] and 'no learning rate on this curve is evidence' in warned[0]
+
+
+def test_a_real_descent_keeps_every_suggestion():
+    from fastai_lrrange.test_utils import digits_learner
+    sug, res, _ = _run(digits_learner(), suggest_funcs=('loss_drop', 'drop_or_minimum', 'recommended'))
+    assert all(v is not None for v in sug) and sug.recommended == sug.drop_or_minimum
+    assert FindingKind.NO_DESCENT not in [d.kind for d in res.diagnostics] and len(res.losses) <= 100  # one sweep only
+
+
+def test_recommended_sweeps_again_longer_from_the_same_state_and_leaves_no_trace():
+    learn = plateau_learner()
+    with learn.no_bar(): learn.fit(1, 1e-2)
+    before = capture(learn)
+    sug, res, warned = _run(learn, suggest_funcs='recommended')
+    assert_same_state(before, capture(learn))
+    assert res.diagnostics[0].kind is FindingKind.RESWEPT and res.num_it == 275 and len(res.losses) == 275
+    assert res.last_group_lrs[-1] < 1e4 and res.last_group_lrs[-1] > 1e3  # 25 steps a decade, up to 1e4
+    assert sug.recommended is not None  # the second sweep's suggestion (a guess on this curve, and it says so)
+    assert 'none either' in res.diagnostics[0]
+    # the second sweep ran from the Learner's own state: it is the curve of that sweep run directly
+    direct = make_synth(n_trn=10); direct.model = Plateau()
+    with direct.no_bar(): direct.fit(1, 1e-2)
+    _, res2, _ = _run(direct, start_lr=1e-7, end_lr=1e4, num_it=275, suggest_funcs=('valley',))
+    np.testing.assert_array_equal(res.losses, res2.losses)
+
+
+def test_recommended_is_one_call_with_no_argument_to_tune():
+    from fastai_lrrange.suggest import RECOMMENDED, SUGGESTIONS
+    assert RECOMMENDED == 'recommended' and SUGGESTIONS[RECOMMENDED].sweeps_again and SUGGESTIONS[RECOMMENDED].needs_descent
