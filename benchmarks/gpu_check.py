@@ -109,18 +109,11 @@ def mixed_precision(report):
 
 def cost(report, reps):
     "Median wall time of ours, fastai's lr_find and the same plain fit steps (interleaved), and peak GPU memory"
-    from fastai.callback.core import Callback, CancelFitException, CancelValidException
     from fastai_lrrange.learner import fastai_lr_find
     from torchvision.models import resnet18
     import tempfile
-    class StopAt(Callback):
-        order = 70
-        def __init__(self, n): self.n = n
-        def before_fit(self): self.i = 0
-        def before_validate(self): raise CancelValidException()
-        def after_batch(self):
-            self.i += 1
-            if self.i >= self.n: raise CancelFitException()
+    sys.path.insert(0, str(HERE))
+    from overhead import StopAt  # a fit stopped after n training batches, without validation
     learn = learner(lambda: resnet18(num_classes=10), 'fp16', size=64)
     learn.path = Path(tempfile.mkdtemp())
     with learn.no_bar(): learn.fit(1, 1e-3)
