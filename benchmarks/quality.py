@@ -560,8 +560,8 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
                 warnings.simplefilter('ignore')
                 lr = learn.lr_find(show_plot=False, suggest_funcs=[nm])[0]
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
-            rec['cost'].append(dict(steps=sum(len(r.losses) for r in [learn.lr_find_result]), seconds=time.time() - t1,
-                                    swept_again=any(d.kind.name == 'RESWEPT' for d in learn.lr_find_result.diagnostics)))
+            again = any(d.kind.name == 'RESWEPT' for d in learn.lr_find_result.diagnostics)  # then the first sweep's steps count too
+            rec['cost'].append(dict(steps=len(learn.lr_find_result.losses) + 100 * again, fwd=0, seconds=time.time() - t1, swept_again=again))
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
         for nm, f in (candidates or {}).items():
             rec = out['candidates'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})

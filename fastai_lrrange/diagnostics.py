@@ -7,6 +7,7 @@ from __future__ import annotations
 from enum import Enum
 
 import numpy as np
+from .suggest import SUGGESTIONS
 
 # %% auto #0
 __all__ = ['StopReason', 'FindingKind', 'Finding', 'LRFindWarning', 'diverged_early', 'descent', 'diagnose']
@@ -126,8 +127,9 @@ def diagnose(
         out.append(Finding(K.FLAT, "flat curve: the loss hardly changed over the sweep" + (" before it diverged" if blew_up else ''),
                            "the model may already be trained" + (", or learns only after more steps than a range test takes: look at the plot"
                                                                   if blew_up else ", or the lr range is too low (raise end_lr)")))
-    missing = [k for k,v in (suggestions or {}).items() if v is None]
-    if missing and not at_once and has_descent: # without a descent, our rules give None on purpose (the finding above says why)
+    on_purpose = lambda k: not has_descent and getattr(SUGGESTIONS.get(k), 'needs_descent', False) # None by the no-evidence rule
+    missing = [k for k,v in (suggestions or {}).items() if v is None and not on_purpose(k)]
+    if missing and not at_once:
         out.append(Finding(K.TOO_FEW_POINTS, f"too few points for {', '.join(missing)}", "raise num_it, or widen the lr range"))
     vals = [v for v in (suggestions or {}).values() if v is not None]
     if len(vals) >= 2 and max(vals)/min(vals) > far_apart:

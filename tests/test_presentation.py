@@ -21,7 +21,8 @@ def _images(cell): return sum('image/png' in o.get('data', {}) for o in cell.out
 def _text(cell): return ' '.join(str(o.get('text', '')) + ' '.join(str(v) for v in o.get('data', {}).values()) for o in cell.outputs)
 
 
-def test_a_notebook_shows_one_figure_per_call_and_one_bar(tmp_path):
+def test_a_notebook_shows_one_figure_per_call_and_one_bar(tmp_path, monkeypatch):
+    monkeypatch.delenv('MPLBACKEND', raising=False)  # the kernel inherits it: CI's Agg would stand in for Jupyter's inline backend
     setup = textwrap.dedent('''
         import warnings; warnings.filterwarnings('ignore')
         from fastai_lrrange.all import *

@@ -4,7 +4,7 @@ import functools, math, warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import assume, given, settings, strategies as st, HealthCheck
+from hypothesis import assume, example, given, settings, strategies as st, HealthCheck
 
 from fastai.callback import schedule as fs
 from fastai_lrrange import suggest as ours
@@ -173,13 +173,14 @@ def test_partials_compute_with_their_arguments():
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(curves(values=any_float))
+@example((torch.tensor([0.01]), torch.tensor([0.])))  # one point: the minimum rules go a tenth below it
 def test_every_registered_rule_gives_none_or_an_lr_in_range(curve):
     lrs, losses = curve
     flrs, _ = finite_curve(lrs, losses)
     for name, f in SUGGESTIONS.items():
         lr, pt = _ours(f, lrs, losses, 100)
         if lr is None: continue
-        lo = float(flrs.min()) / (10 if name in ('minimum', 'drop_or_minimum') else 1)
+        lo = float(flrs.min()) / (10 if name in ('minimum', 'drop_or_minimum', 'recommended') else 1)  # a tenth of the lowest loss's lr
         assert lo <= lr <= float(flrs.max()), f"{name}: {lr} outside the swept range"
 
 
