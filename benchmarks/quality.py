@@ -10,6 +10,8 @@ Usage:
   python benchmarks/quality.py --quick              # smoke run (2 tasks, coarse grid, 1 seed), under two minutes
   python benchmarks/quality.py --tasks-file my.py   # also runs the TASKS defined in my.py (see `Task`)
   python benchmarks/quality.py --protocol fit       # the suggestion used as a constant rate (or: fine_tune); quality_fit.md
+  python benchmarks/quality.py --oracle-from benchmarks/results/issue14_one_cycle.json --methods recommended,drop_or_minimum \
+      --no-candidates                               # only these suggestions, against the grid searches of an earlier run
   python benchmarks/quality.py --ideas all --recommend 'long 25/dec if flat' --threads 1 --no-candidates
                                                     # also the range-test procedures of benchmarks/range_ideas.py (issue 14),
                                                     # with per-kind figures and issue 14's targets for the named methods
@@ -523,9 +525,9 @@ def _curve_record(res):
                 raw=[float(v) for v in res.raw_losses], window=list(res.window), stop=res.stop_reason, num_it=res.num_it)
 
 
-def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protocol='one_cycle', ideas=None, idea_version=''):
+def _oracle(task, seeds, cache, grid_step, protocol):
+    "The grid search: its best lr and score, the noise band, the near-optimal range, and the worst single score (stands in for a failed training)"
     grid = grid_points(*task.grid)[::grid_step]
-    t0 = time.time()
     table = {lr: [train_score(task, lr, s, cache, protocol) for s in seeds] for lr in grid}
     finite = [v for vs in table.values() for v in vs if v is not None]
     worst = min(finite) if finite else 0.0
@@ -535,23 +537,38 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
     best_scores = [worst if v is None else v for v in table[lr_star]]
     band = (max(best_scores) - min(best_scores)) if len(best_scores) > 1 else 0.0
     near = [lr for lr in grid if best - means[lr] <= band + 1e-12]  # grid lrs whose seed mean is within the noise band of the best
-    out = {'task': task.name, 'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'methods': {},
-           'near': [min(near), max(near)], 'grid': {f'{lr:.6e}': m for lr, m in means.items()}, 'family': task.family}
+    return {'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'near': [min(near), max(near)],
+            'grid': {f'{lr:.6e}': m for lr, m in means.items()}}, worst
+
+
+def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protocol='one_cycle', ideas=None, idea_version='',
+             stored=None, methods=None):
+    "Score every registered suggestion (or those in `methods`) on `task`; with `stored` (this task's result from an earlier run), its oracle and unmeasured methods are reused"
+    t0 = time.time()
+    if stored is None: oracle, worst = _oracle(task, seeds, cache, grid_step, protocol)
+    else:  # the earlier run's grid search; its worst seed mean stands in for the worst single score
+        oracle, worst = {k: stored[k] for k in ('oracle_lr', 'oracle', 'band', 'worst', 'near', 'grid')}, stored['worst']
+    best = oracle['oracle']
+    out = {'task': task.name, **oracle, 'methods': {}, 'family': task.family}
+    if stored is not None:
+        out['methods'] = {k: v for k, v in stored['methods'].items() if methods is None or k not in methods}
+        out['measured'] = list(methods or SUGGESTIONS)
     # entries that sweep again when the curve shows no descent (`recommended`) get a range test of their own: in one call with the
     # others, their second sweep would become everyone's curve
-    names = [n for n, f in SUGGESTIONS.items() if not getattr(f, 'sweeps_again', False)]
-    own = [n for n in SUGGESTIONS if n not in names]
+    wanted = [n for n in SUGGESTIONS if methods is None or n in methods]
+    names = [n for n in wanted if not getattr(SUGGESTIONS[n], 'sweeps_again', False)]
+    own = [n for n in wanted if n not in names]
     out['candidates'], out['ideas'], out['curves'], out['rt_cost'] = {}, {}, [], []
     for rs in rt_seeds:
         learn = task.make_learner(1000 + rs)
         t1 = time.time()
         with learn.no_bar(), warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            sug = learn.lr_find(show_plot=False, suggest_funcs=names)
+            sug = learn.lr_find(show_plot=False, suggest_funcs=names or ['valley'])
             res = learn.lr_find_result
         out['rt_cost'].append(dict(steps=len(res.losses), seconds=time.time() - t1))
         out['curves'].append(_curve_record(res))
-        for nm, lr in zip(names, sug):
+        for nm, lr in zip(names, sug if names else []):
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
         for nm in own:
@@ -761,6 +778,8 @@ def main():
     p.add_argument('--no-candidates', action='store_true', help='skip the ideas in benchmarks/candidates.py (always skipped by --quick)')
     p.add_argument('--ideas', default='', help="range-test procedures of benchmarks/range_ideas.py to score: 'all' or comma-separated names")
     p.add_argument('--recommend', default='', help='comma-separated methods (suggestions or ideas) whose issue-14 targets are checked per kind')
+    p.add_argument('--oracle-from', default=None, help="a results .json of an earlier run: its grid searches and the methods not in --methods are reused")
+    p.add_argument('--methods', default='', help='comma-separated registered suggestions to score (default: all)')
     p.add_argument('--threads', type=int, default=int(os.environ.get('OMP_NUM_THREADS') or os.cpu_count() or 1),
                    help='torch threads (default: OMP_NUM_THREADS, else every core; 1 leaves the other cores free)')
     a = p.parse_args()
@@ -784,9 +803,13 @@ def main():
         from range_ideas import IDEAS
         ideas = dict(IDEAS) if a.ideas == 'all' else {k: IDEAS[k] for k in a.ideas.split(',')}
     a.recommend = [k for k in a.recommend.split(',') if k]
+    stored = {r['task']: r for r in json.loads(Path(a.oracle_from).read_text())} if a.oracle_from else {}
+    if stored: tasks = [t for t in tasks if t.name in stored]
+    methods = [k for k in a.methods.split(',') if k] or None
     t0, results = time.time(), []
     for t in tasks:
-        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands, protocol=a.protocol, ideas=ideas)
+        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands, protocol=a.protocol, ideas=ideas,
+                     stored=stored.get(t.name), methods=methods)
         r['held_out'], r['kind'], r['metric'], r['protocol'], r['epochs'] = t.held_out, t.kind, t.metric, a.protocol, t.epochs
         results.append(r)
         print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",
