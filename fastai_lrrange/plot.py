@@ -4,6 +4,7 @@
 
 # %% ../nbs/03_plot.ipynb #5a3ace0b
 from __future__ import annotations
+import textwrap
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -73,6 +74,6 @@ def plot_lr_curve(
     if mode == 'exp': _readable_log_ticks(ax, lrs)
     ax.set_xlabel('learning rate' + (' (log scale)' if mode == 'exp' else ''))
     ax.set_ylabel(ylabel)
-    if title: ax.set_title(title, fontsize=10)
+    if title: ax.set_title(textwrap.fill(title, 80, break_on_hyphens=False), fontsize=9) # a verdict with its advice: wrapped, so the figure keeps its width
     ax.legend(loc='best', fontsize=9)
     return fig
