@@ -564,11 +564,11 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
         t1 = time.time()
         with learn.no_bar(), warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            sug = learn.lr_find(show_plot=False, suggest_funcs=names or ['valley'])
+            sug = learn.lr_find(show_plot=False, suggest_funcs=names)
             res = learn.lr_find_result
         out['rt_cost'].append(dict(steps=len(res.losses), seconds=time.time() - t1))
         out['curves'].append(_curve_record(res))
-        for nm, lr in zip(names, sug if names else []):
+        for nm, lr in zip(names, sug):
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
         for nm in own:
