@@ -101,11 +101,11 @@ def table_plan(
     plan['lines'].append(rows + (f"; {n_read-len(df)} dropped (no value in the target {target!r})" if n_read > len(df) else ''))
     plan['lines'].append(f"target {target!r}: " + (f"a number, {y.min():.4g} to {y.max():.4g}" if regression else f"{y.nunique()} classes"))
     for c in [c for c in df.columns if c != target]:
-        s,role = df[c],None
-        if cat_names is not None and c in cat_names: role = 'category (named)'
-        elif cont_names is not None and c in cont_names: role = 'continuous (named)'
+        s = df[c]
+        if c in (cat_names or []): role = 'category (named)'
+        elif c in (cont_names or []): role = 'continuous (named)'
         elif cat_names is not None and cont_names is not None: role = 'skipped (not named)'
-        elif pd.api.types.is_numeric_dtype(s) and (cat_names is None or c not in cat_names): role = 'continuous'
+        elif pd.api.types.is_numeric_dtype(s): role = 'continuous'
         elif (num := _as_numbers(s)) is not None:
             df[c],role = num,'continuous, read from text'
             plan['warnings'].append(f"{c!r} holds numbers as text (e.g. {s.dropna().iloc[0]!r}): read as numbers")

@@ -93,10 +93,6 @@ class RangeTestSpec:
         if n_groups == self.n_groups: return np.array(self.starts), np.array(self.ends)
         return lr_ranges(self.start_lr, self.end_lr, n_groups, self.mode)
 
-def _n_given(*vs):
-    "Number of parameter groups that list or array values imply (1 when all are numbers or slices)"
-    return max([np.size(v) for v in vs if not isinstance(v, slice) and np.size(v) > 1], default=1)
-
 def _check_int(name, v, low, advice):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low: raise ValueError(f"{name} ({v!r}) must be an integer >= {low}: {advice}")
 
@@ -120,7 +116,8 @@ def range_test_spec(
         raise ValueError(f"div_thresh ({div_thresh!r}) must be a finite number > 1: fastai stops at 4 times the best loss (div_thresh=4)")
     if not isinstance(stop_div, (bool, np.bool_)): raise ValueError(f"stop_div ({stop_div!r}) must be True or False")
     _check_int('valid_batches', valid_batches, 0, '0 uses the training loss, k > 0 the loss on k validation batches')
-    starts,ends = lr_ranges(start_lr, end_lr, n_groups or _n_given(start_lr, end_lr), mode)
+    given = max([np.size(v) for v in (start_lr, end_lr) if not isinstance(v, slice) and np.size(v) > 1], default=1) # groups that lists imply
+    starts,ends = lr_ranges(start_lr, end_lr, n_groups or given, mode)
     return RangeTestSpec(start_lr, end_lr, tuple(map(float, starts)), tuple(map(float, ends)), int(num_it), bool(stop_div), mode,
                          float(beta), float(div_thresh), int(valid_batches), tuple(zip(*resolve_suggestions(suggest_funcs))))
 

@@ -20,8 +20,7 @@ class StopReason(str, Enum):
     NON_FINITE = 'non_finite' # the loss became NaN or infinite
     INTERRUPTED = 'interrupted' # Ctrl-C (KeyboardInterrupt)
     DATA_EXHAUSTED = 'data_exhausted' # the callback's batch budget ran out before `num_it` steps (steps skipped or accumulated)
-    def __str__(self): return self.value
-    def __format__(self, spec): return format(self.value, spec)
+    def __str__(self): return self.value # f-strings and format() use it too
 
 class FindingKind(Enum):
     "The kinds of problem `diagnose` reports"
@@ -111,10 +110,10 @@ def diagnose(
                            "no suggestion", "lower start_lr"))
     s,e = window if window is not None else (0, n)
     w = losses[s:e]; w = w[np.isfinite(w)]
-    if stop_reason in (StopReason.NUM_IT, StopReason.DATA_EXHAUSTED, StopReason.INTERRUPTED) and len(finite) >= 2:
-        if finite[-1] <= finite.min() + 0.1*abs(finite.min()) + 1e-12: # still at (or near) its lowest: no sign of divergence yet
-            out.append(Finding(K.NEVER_DIVERGED, "never diverged: the loss had not risen by the end of the sweep",
-                               "raise end_lr or num_it to see where training breaks down"))
+    if (stop_reason in (StopReason.NUM_IT, StopReason.DATA_EXHAUSTED, StopReason.INTERRUPTED) and len(finite) >= 2
+        and finite[-1] <= finite.min() + 0.1*abs(finite.min()) + 1e-12): # still at (or near) its lowest: no sign of divergence yet
+        out.append(Finding(K.NEVER_DIVERGED, "never diverged: the loss had not risen by the end of the sweep",
+                           "raise end_lr or num_it to see where training breaks down"))
     has_descent = True
     if raw_losses is not None and not at_once:
         has_descent,fall,noise = descent(losses[s:e], np.asarray(raw_losses, dtype=float)[s:e])

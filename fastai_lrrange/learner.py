@@ -74,10 +74,6 @@ def _tracker(learn, module:str, name:str):
     cls = getattr(sys.modules.get(module), name, None)
     return next((cb for cb in learn.cbs if cls is not None and isinstance(cb, cls)), None)
 
-def _progress(learn):
-    "fastai's epoch bars: the range test shows its own bar instead"
-    return [cb for cb in learn.cbs if isinstance(cb, ProgressCallback)]
-
 def _standing_aside(learn):
     "Callbacks taken off the Learner during the range test: file loggers that do not check `learn.lr_finder`, and a W&B callback without a run"
     wandb_cb = _tracker(learn, 'fastai.callback.wandb', 'WandbCallback')
@@ -119,10 +115,10 @@ class RangeTestProgress(Callback):
 
 def _run_once(learn, spec):
     "One range test of `spec` on `learn`: fit with `LRFinder` and its progress bar (fastai's bars and file loggers off); its record, and the KeyboardInterrupt if any"
-    cb = LRFinder(spec=spec, restore=False)
-    shown = [RangeTestProgress(cb)] if any(isinstance(c, ProgressCallback) for c in learn.cbs) else [] # no_bar() hides it
+    cb,bars = LRFinder(spec=spec, restore=False),[c for c in learn.cbs if isinstance(c, ProgressCallback)]
+    shown = [RangeTestProgress(cb)] if bars else [] # fastai's epoch bars make way for one bar over the test's steps; no_bar() hides both
     try:
-        with learn.no_logging(), learn.removed_cbs(_standing_aside(learn) + _progress(learn)): learn.fit(cb.epochs_needed(learn), cbs=[cb]+shown)
+        with learn.no_logging(), learn.removed_cbs(_standing_aside(learn) + bars): learn.fit(cb.epochs_needed(learn), cbs=[cb]+shown)
     except KeyboardInterrupt as e: cb.finish(interrupted=True); return cb.record, e
     return cb.record, None
 
@@ -161,9 +157,9 @@ def log_to_wandb(
     import wandb, PIL.Image
     run = run or wandb.run
     if run is None: return
-    f = lambda v: float(v) if math.isfinite(v) else None
+    d = res.to_dict() # plain floats, None where not finite
     table = wandb.Table(columns=['step', 'lr', 'loss', 'raw_loss'],
-                        data=[[i, f(a), f(b), f(c)] for i,(a,b,c) in enumerate(zip(res.last_group_lrs, res.losses, res.raw_losses))])
+                        data=[[i, lrs[-1], loss, raw] for i,(lrs,loss,raw) in enumerate(zip(d['lrs'], d['losses'], d['raw_losses']))])
     fig,png = res.plot(),io.BytesIO()
     fig.savefig(png, format='png', bbox_inches='tight'); plt.close(fig)
     run.log({'lr_find/curve': table, 'lr_find/loss_vs_lr': wandb.plot.line(table, 'lr', 'loss', title='lr_find: loss against learning rate'),
@@ -178,6 +174,7 @@ def _log_to_trackers(learn, res):
     if _tracker(learn, 'fastai.callback.wandb', 'WandbCallback') is not None: log_to_wandb(res)
 
 @patch
+@delegates(range_test_spec, but=['n_groups'])
 def lr_range_test(self:Learner,
     start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
     end_lr=10, # Highest learning rate; same forms as `start_lr`
@@ -185,16 +182,13 @@ def lr_range_test(self:Learner,
     stop_div:bool=True, # Stop when the smoothed loss diverges
     show_plot:bool=True, # Plot the curve and the suggestions (on rank 0 only)
     suggest_funcs=(valley, steep), # Suggestion functions or registry names
-    mode:str='exp', # 'exp' (geometric, fastai's) or 'linear'
-    beta:float=0.98, # Loss smoothing (debiased EMA); 0 for none
-    div_thresh:float=4.0, # Divergence: smoothed loss above the best by more than `(div_thresh-1)*|best|`
-    valid_batches:int=0, # >0: the curve is the loss on these first validation batches after every step (costs k forward passes a step)
     n_runs:int=1, # >1: repeat the test from the same state with different data orders; median curve, band, median suggestions
     snapshot_device='cpu', # Where the in-memory snapshot lives; None keeps it on the model's device
     log_to_trackers:bool=True, # Write the finished test to the TensorBoard / W&B callbacks on the Learner, under `lr_find/`
+    **kwargs,
 ) -> LRFindResult:
     "Run a learning-rate range test that leaves the Learner as it was; return its `LRFindResult` (also kept at `learn.lr_find_result`)"
-    spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, mode, beta, div_thresh, valid_batches, _n_param_groups(self))
+    spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, n_groups=_n_param_groups(self), **kwargs)
     _check_learner(self, spec, n_runs)
     snap = LearnerSnapshot(self, snapshot_device)
     runs,interrupted = [],None

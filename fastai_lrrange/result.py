@@ -174,8 +174,7 @@ class LRFindResult:
         if title is None and self.diagnostics: title = self.diagnostics[0]
         ylabel = f'validation loss on {self.valid_batches} batches (smoothed)' if self.valid_batches else 'training loss (smoothed)'
         return plot_lr_curve(self.last_group_lrs[:n], self.losses[:n], {k: (v, self.points.get(k)) for k,v in self.suggestions.items()},
-                             window=(self.window[0], min(self.window[1], n)), mode=self.mode, ax=ax, title=title, ylabel=ylabel,
-                             band=None if self.band is None else tuple(b[:n] for b in self.band), n_runs=len(self.runs))
+                             window=self.window, mode=self.mode, ax=ax, title=title, ylabel=ylabel, band=self.band, n_runs=len(self.runs))
 
     def to_dict(self) -> dict:
         "Everything as plain Python values (JSON-ready)"

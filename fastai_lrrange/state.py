@@ -40,7 +40,7 @@ class TensorCopy(Copy):
         self.leaf = t.is_leaf
         self.requires_grad = t.requires_grad if self.leaf else None
         self.grad_obj = t.grad if self.leaf else None
-        self.grad = _grad_copy(self.grad_obj, device) if self.leaf else None
+        self.grad = _grad_copy(self.grad_obj, device)
 
     def check(self):
         "Raise if the copy cannot go back: an inference tensor can only be refilled with the same shape"
@@ -69,8 +69,7 @@ class TensorCopy(Copy):
     @property
     def nbytes(self):
         "Bytes held by the copies"
-        g = self.grad if isinstance(self.grad, torch.Tensor) else None
-        return sum(x.numel()*x.element_size() for x in (self.copy, g) if x is not None)
+        return sum(x.numel()*x.element_size() for x in (self.copy, self.grad) if isinstance(x, torch.Tensor))
 
 # %% ../nbs/01_state.ipynb #063a995d
 class ArrayCopy(Copy):
@@ -98,16 +97,13 @@ class RNGCopy(Copy):
         g, # The generator
     ):
         self.g = g
-        if isinstance(g, random.Random): self.state = g.getstate()
-        elif isinstance(g, np.random.RandomState): self.state = g.get_state()
-        elif isinstance(g, np.random.Generator): self.state = copy.deepcopy(g.bit_generator.state)
-        else: self.state = g.get_state()
+        if isinstance(g, np.random.Generator): self.state = copy.deepcopy(g.bit_generator.state)
+        else: self.state = g.getstate() if isinstance(g, random.Random) else g.get_state() # numpy's `RandomState` and torch's `Generator` share `get_state`
     def apply(self):
         "Put the generator back in the state it had"
         g = self.g
-        if isinstance(g, random.Random): g.setstate(self.state)
-        elif isinstance(g, np.random.RandomState): g.set_state(self.state)
-        elif isinstance(g, np.random.Generator): g.bit_generator.state = copy.deepcopy(self.state)
+        if isinstance(g, np.random.Generator): g.bit_generator.state = copy.deepcopy(self.state)
+        elif isinstance(g, random.Random): g.setstate(self.state)
         else: g.set_state(self.state)
 
 # %% ../nbs/01_state.ipynb #969a8577
@@ -219,7 +215,7 @@ class Part:
         self.name,self.seen,self.device,self.copies = name,seen,device,[]
         for k in keep:
             v = getattr(root, k, None)
-            if v is not None and id(v) not in seen: seen[id(v)] = v # claimed, so the walk leaves it alone
+            if v is not None: seen.setdefault(id(v), v) # claimed, so the walk leaves it alone
         self._walk(root, attrs=True)
         del self.seen
 
@@ -261,6 +257,7 @@ class Part:
 # %% ../nbs/01_state.ipynb #dc0b727b
 class GlobalRNGs(Copy):
     "torch (CPU and every initialised CUDA device), numpy and python `random` global generator states"
+    name = 'random generators' # Its name as a part of a `LearnerSnapshot`
     def __init__(self):
         self.torch = torch.get_rng_state()
         self.cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
@@ -273,6 +270,9 @@ class GlobalRNGs(Copy):
         if self.cuda is not None: torch.cuda.set_rng_state_all(self.cuda)
         np.random.set_state(self.numpy)
         random.setstate(self.python)
+
+    @property
+    def copies(self): return [self] # as a part of a snapshot, it is its own only copy
 
 # %% ../nbs/01_state.ipynb #069754d7
 class RestoreError(RuntimeError):
@@ -291,10 +291,6 @@ def _metric_objects(learn):
     objs = list(getattr(learn, 'metrics', None) or [])
     if rec is not None: objs += [getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)]
     return [o for o in objs if o is not None and hasattr(o, '__dict__')]
-
-def _loaders(dls):
-    "Every DataLoader held by `dls` (fastai `DataLoaders`, or anything with `loaders`)"
-    return list(getattr(dls, 'loaders', None) or [])
 
 def _sampler_generators(dl):
     "A PyTorch DataLoader's sampler may hold its own generator"
@@ -318,10 +314,10 @@ class LearnerSnapshot:
         parts += [part(f'metric {getattr(m, "name", _name(m))}', m) for m in _metric_objects(learn)]
         parts.append(part('learner', learn))
         if hasattr(learn.dls, '__dict__'): parts.append(part('dls', learn.dls))
-        for i,dl in enumerate(_loaders(learn.dls)):
+        for i,dl in enumerate(getattr(learn.dls, 'loaders', None) or []): # every DataLoader of fastai's `DataLoaders`
             parts.append(part(f'dataloader {i}', dl, keep=('dataset',)))
             parts += [part(f'dataloader {i} sampler', g) for g in _sampler_generators(dl)]
-        self.parts = [p for p in parts if p.copies] + [_RNGPart()]
+        self.parts = [p for p in parts if p.copies] + [GlobalRNGs()]
 
     def restore(self):
         "Put every part back; raise a `RestoreError` naming the parts that could not be, after all others are back"
@@ -345,12 +341,6 @@ class LearnerSnapshot:
     def nbytes(self) -> int:
         "Bytes held by all the copies (tensors, arrays, state dicts)"
         return sum(p.nbytes for p in self.parts)
-
-class _RNGPart(GlobalRNGs):
-    "The global generators as a part of a snapshot"
-    name = 'random generators'
-    @property
-    def copies(self): return [self]
 
 # %% ../nbs/01_state.ipynb #86bc474e
 class ModelOptSnapshot(LearnerSnapshot):

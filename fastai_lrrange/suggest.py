@@ -237,9 +237,8 @@ RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend fo
 
 # %% ../nbs/02_suggest.ipynb #1e545514
 def _fastai_equivalents():
-    try: from fastai.callback import schedule as fs
-    except ImportError: return {}
-    return {getattr(fs, n): SUGGESTIONS[n] for n in ('valley', 'slide', 'minimum', 'steep') if hasattr(fs, n)}
+    from fastai.callback import schedule as fs
+    return {getattr(fs, n): SUGGESTIONS[n] for n in ('valley', 'slide', 'minimum', 'steep')}
 
 def _base_name(f):
     "Field name for `f`: its registry name when registered, else its (or its partial's) `__name__`, else its class name"
@@ -268,7 +267,7 @@ def resolve_suggestion(
     eq = _fastai_equivalents()
     if isinstance(f, functools.partial) and f.func in eq: return functools.partial(eq[f.func], *f.args, **f.keywords)
     if not callable(f): raise ValueError(f"suggest_funcs: {f!r} is not a suggestion function; give a name ({', '.join(sorted(SUGGESTIONS))}) or a callable f(lrs, losses, num_it)")
-    return eq.get(f, f) if not isinstance(f, functools.partial) else f
+    return eq.get(f, f)
 
 def resolve_suggestions(
     suggest_funcs, # One item or a sequence of items `resolve_suggestion` accepts; `None` for none
@@ -279,7 +278,7 @@ def resolve_suggestions(
     funcs = [resolve_suggestion(f) for f in items]
     names = []
     for f in funcs:
-        base,nm,i = _identifier(_base_name(f)),None,1
+        base,i = _identifier(_base_name(f)),1
         nm = base
         while nm in names: i += 1; nm = f"{base}_{i}"
         names.append(nm)
