@@ -8,6 +8,7 @@ import argparse, inspect, json, sys, warnings
 from pathlib import Path
 
 from fastcore.docments import docments
+from fastcore.meta import delegates
 
 # The heavy imports (torch, fastai) happen inside the commands, after `main` has decided whether their
 # warnings are shown (`--verbose`): a torch FutureWarning at import time is not the user's business.
@@ -16,10 +17,20 @@ from fastcore.docments import docments
 __all__ = ['COMMANDS', 'demo', 'table_plan', 'csv_learner', 'csv', 'main']
 
 # %% ../nbs/05_cli.ipynb #d84b28d2
-def _report(res, out, title):
-    "Print the suggestions (the recommended one marked) and the findings of result `res`; write its plot to `out` and the result as JSON beside it"
+def _run(learn, title,
+    out='lr_find.png', # Where to write the plot (PNG); the JSON of the result goes beside it
+    num_it:int=100, # Optimizer steps of the range test
+    mode:str='exp', # Learning-rate sweep: exp or linear
+    suggest:str|None=None, # Comma-separated suggestion names; default: fastai's valley and steep, and the recommended one
+):
+    "The range test of a command on `learn`: print the suggestions (the recommended one marked) and the findings, not warned; write the plot to `out` and the result as JSON beside it"
     import matplotlib.pyplot as plt
+    import fastai_lrrange.learner # noqa: F401  (patches Learner.lr_range_test)
     from fastai_lrrange.suggest import RECOMMENDED
+    names = ['valley', 'steep', RECOMMENDED] if suggest is None else [s.strip() for s in suggest.split(',') if s.strip()]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)
+        res = learn.lr_range_test(num_it=num_it, mode=mode, suggest_funcs=names, show_plot=False)
     print(f"range test: {len(res.losses)} steps, stopped: {res.stop_reason}")
     for k,v in res.suggestions.items():
         print(f"{k}: {'none' if v is None else f'{v:.2e}'}" + ("  (recommended for fit_one_cycle)" if k == RECOMMENDED else ''))
@@ -32,25 +43,14 @@ def _report(res, out, title):
     print(f"plot written to {out}, result to {out.with_suffix('.json')}")
     return res
 
-def _range_test(learn, num_it, mode, suggest):
-    "The range test for the command line: fastai's two suggestions and the recommended one unless others are named; findings printed, not warned"
-    import fastai_lrrange.learner # noqa: F401  (patches Learner.lr_range_test)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', UserWarning)
-        from fastai_lrrange.suggest import RECOMMENDED
-        names = ['valley', 'steep', RECOMMENDED] if suggest is None else [s.strip() for s in suggest.split(',') if s.strip()]
-        return learn.lr_range_test(num_it=num_it, mode=mode, suggest_funcs=names, show_plot=False)
-
+@delegates(_run, but=['learn', 'title'])
 def demo(
-    out='lr_find.png', # Where to write the plot (PNG); the JSON of the result goes beside it
-    num_it:int=100, # Optimizer steps of the range test
-    mode:str='exp', # Learning-rate sweep: exp or linear
-    suggest:str|None=None, # Comma-separated suggestion names; default: fastai's valley and steep, and the recommended one
     seed:int=0, # Seed of the data split and of the weights
+    **kwargs,
 ):
     "Range test on scikit-learn's bundled digits with a small CNN: print the suggestions, write the plot and the result"
     from fastai_lrrange.test_utils import digits_learner
-    return _report(_range_test(digits_learner(seed=seed), num_it, mode, suggest), out, 'lrrange demo: digits, small CNN')
+    return _run(digits_learner(seed=seed), 'lrrange demo: digits, small CNN', **kwargs)
 
 # %% ../nbs/05_cli.ipynb #ec7e231a
 _NUMBER_TEXT = r'^\s*[-+]?\s*[$€£¥]?\s*[-+]?[\d,]*\.?\d+\s*%?\s*$'
@@ -150,23 +150,21 @@ def csv_learner(
     "A fastai tabular learner on the CSV `file` predicting `target` (columns as `table_plan` decides); raises ValueError with a one-line reason on bad input"
     return _tabular_learner(table_plan(file, target, cat_names, cont_names, regression), bs, seed)
 
+@delegates(_run, but=['learn', 'title'])
 def csv(
     file, # Path of the CSV file, with a header row
     target:str, # Column to predict
-    cat_names:list|None=None, # Categorical columns; default: the non-numeric columns
-    cont_names:list|None=None, # Continuous columns; default: the numeric columns
+    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
+    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
     regression:bool=False, # Predict a number (MSE loss) instead of a class
     bs:int=64, # Batch size (smaller for small files)
-    out='lr_find.png', # Where to write the plot (PNG); the JSON of the result goes beside it
-    num_it:int=100, # Optimizer steps of the range test
-    mode:str='exp', # Learning-rate sweep: exp or linear
-    suggest:str|None=None, # Comma-separated suggestion names; default: fastai's valley and steep, and the recommended one
     seed:int=0, # Seed of the split and of the weights
+    **kwargs,
 ):
     "Range test with a fastai tabular learner on your CSV file: print the suggestions, write the plot and the result"
     plan = table_plan(file, target, cat_names, cont_names, regression)
     print('\n'.join(plan['lines'] + [f"warning: {w}" for w in plan['warnings']]), flush=True)
-    return _report(_range_test(_tabular_learner(plan, bs, seed), num_it, mode, suggest), out, f'lrrange csv: {Path(file).name} -> {target}')
+    return _run(_tabular_learner(plan, bs, seed), f'lrrange csv: {Path(file).name} -> {target}', **kwargs)
 
 
 def _add_options(p, f):

@@ -55,7 +55,7 @@ def lr_ranges(
     for name,v in (('start_lr', start_lr), ('end_lr', end_lr)):
         if v is None or isinstance(v, (str, bool)): raise ValueError(f"{name} ({v!r}) must be a positive number, a list/array of them or a slice")
     starts,ends = _per_group(start_lr, n_groups, 'start_lr'),_per_group(end_lr, n_groups, 'end_lr')
-    scalar_start,scalar_end = np.ndim(start_lr) == 0 and not isinstance(start_lr, slice), np.ndim(end_lr) == 0 and not isinstance(end_lr, slice)
+    scalar_start,scalar_end = (np.ndim(v) == 0 and not isinstance(v, slice) for v in (start_lr, end_lr))
     # one side per group and the other a number: the number is the last group's, the ratios between groups are kept
     if scalar_end and not scalar_start: ends = starts * (float(end_lr)/starts[-1])
     if scalar_start and not scalar_end: starts = ends * (float(start_lr)/ends[-1])
@@ -116,7 +116,7 @@ def range_test_spec(
         raise ValueError(f"div_thresh ({div_thresh!r}) must be a finite number > 1: fastai stops at 4 times the best loss (div_thresh=4)")
     if not isinstance(stop_div, (bool, np.bool_)): raise ValueError(f"stop_div ({stop_div!r}) must be True or False")
     _check_int('valid_batches', valid_batches, 0, '0 uses the training loss, k > 0 the loss on k validation batches')
-    given = max([np.size(v) for v in (start_lr, end_lr) if not isinstance(v, slice) and np.size(v) > 1], default=1) # groups that lists imply
+    given = max([1] + [np.size(v) for v in (start_lr, end_lr) if not isinstance(v, slice)]) # groups that lists imply
     starts,ends = lr_ranges(start_lr, end_lr, n_groups or given, mode)
     return RangeTestSpec(start_lr, end_lr, tuple(map(float, starts)), tuple(map(float, ends)), int(num_it), bool(stop_div), mode,
                          float(beta), float(div_thresh), int(valid_batches), tuple(zip(*resolve_suggestions(suggest_funcs))))
@@ -181,7 +181,7 @@ def _plain(t:torch.Tensor) -> torch.Tensor:
     t = t.detach()
     if isinstance(t, TensorBase): t = t.as_subclass(torch.Tensor)
     if t.dim(): t = t.mean()
-    return t if t.dtype == torch.float32 else t.float()
+    return t.float() # `t` itself when it is float32 already
 
 # %% ../nbs/00_core.ipynb #9623efd8
 class LRFinder(Callback):

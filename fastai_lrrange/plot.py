@@ -51,8 +51,7 @@ def plot_lr_curve(
 ):
     "Plot `losses` against `lrs` with one labelled marker per suggestion; returns the Figure"
     lrs,losses = np.asarray(lrs, dtype=float),np.asarray(losses, dtype=float)
-    if ax is None: fig,ax = plt.subplots(1, 1, FigureClass=LRFindFigure)
-    else: fig = ax.figure
+    if ax is None: _,ax = plt.subplots(1, 1, FigureClass=LRFindFigure)
     n = len(lrs)
     start,stop = window[0], (n if window[1] is None else window[1])
     start,stop = max(0, min(start, n)), max(0, min(stop, n))
@@ -76,4 +75,4 @@ def plot_lr_curve(
     ax.set_ylabel(ylabel)
     if title: ax.set_title(textwrap.fill(title, 80, break_on_hyphens=False), fontsize=9) # a verdict with its advice: wrapped, so the figure keeps its width
     ax.legend(loc='best', fontsize=9)
-    return fig
+    return ax.figure

@@ -39,7 +39,7 @@ def _suggest(lrs, losses, raw_losses, window, spec, stop_reason, check_descent=T
     if diverged_early(len(losses), spec.num_it, stop_reason): return dict.fromkeys(names), dict.fromkeys(names)
     s,e = window
     no_descent = check_descent and not descent(losses[s:e], raw_losses[s:e])[0] # our rules suggest nothing without evidence
-    t_lrs,t_losses = torch.tensor(lrs[s:e], dtype=torch.float32),torch.tensor(losses[s:e], dtype=torch.float32)
+    t_lrs,t_losses = (torch.tensor(a[s:e], dtype=torch.float32) for a in (lrs, losses))
     out = {n: (None, None) if no_descent and _needs_descent(f) else run_suggestion(n, f, t_lrs, t_losses, spec.num_it) for n,f in spec.suggestions}
     return {n: v[0] for n,v in out.items()}, {n: v[1] for n,v in out.items()}
 
@@ -95,12 +95,11 @@ class LRFindResult:
         check_descent:bool=True, # Apply the no-evidence rule (False for the longer sweep run when the first showed no descent)
     ) -> LRFindResult:
         "The result of one run: its curve seen through the suggestion window, every suggestion of `spec`, the diagnostics"
-        n,losses,raw = record.n_steps,np.asarray(record.losses),np.asarray(record.raw_losses)
-        lrs = np.asarray(record.lrs, dtype=float).reshape(n, -1) if n else np.zeros((0, spec.n_groups))
-        window = suggestion_window(n, spec.num_it)
-        sugg,points = _suggest(lrs[:, -1], losses, raw, window, spec, record.stop_reason, check_descent)
-        found = None if check_descent else diagnose(losses, record.stop_reason, spec.num_it, sugg, window, lrs[:, -1])
-        return cls(lrs, record.losses, record.raw_losses, record.stop_reason, spec.num_it, spec.mode, spec.beta, window, sugg, points,
+        last,losses,raw = np.array([l[-1] for l in record.lrs], dtype=float),np.asarray(record.losses),np.asarray(record.raw_losses)
+        window = suggestion_window(record.n_steps, spec.num_it)
+        sugg,points = _suggest(last, losses, raw, window, spec, record.stop_reason, check_descent)
+        found = None if check_descent else diagnose(losses, record.stop_reason, spec.num_it, sugg, window, last)
+        return cls(record.lrs, record.losses, record.raw_losses, record.stop_reason, spec.num_it, spec.mode, spec.beta, window, sugg, points,
                    found, train_losses=record.train_losses, valid_batches=spec.valid_batches, notes=notes)
 
     @classmethod
@@ -113,7 +112,7 @@ class LRFindResult:
         n = sum(sum(len(r.losses) > j for r in runs)*2 > len(runs) for j in range(n)) # steps a majority of runs reached
         def stack(attr):
             a = np.full((len(runs), n), np.nan)
-            for i,r in enumerate(runs): m = min(len(getattr(r, attr)), n); a[i, :m] = getattr(r, attr)[:m]
+            for i,r in enumerate(runs): v = getattr(r, attr)[:n]; a[i, :len(v)] = v
             return a
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', RuntimeWarning)
@@ -182,7 +181,7 @@ class LRFindResult:
         return dict(lrs=self.lrs.tolist(), losses=[_f(v) for v in self.losses], raw_losses=[_f(v) for v in self.raw_losses],
                     stop_reason=self.stop_reason.value, num_it=self.num_it, mode=self.mode, beta=self.beta, window=list(self.window),
                     suggestions={k: _f(v) for k,v in self.suggestions.items()},
-                    points={k: (None if p is None else [_f(p[0]), _f(p[1])]) for k,p in self.points.items()},
+                    points={k: (None if p is None else [_f(v) for v in p]) for k,p in self.points.items()},
                     diagnostics=[str(d) for d in self.diagnostics], valid_batches=self.valid_batches,
                     train_losses=[_f(v) for v in self.train_losses])
 

@@ -323,9 +323,7 @@ class LearnerSnapshot:
         "Put every part back; raise a `RestoreError` naming the parts that could not be, after all others are back"
         failures = []
         for p in self.parts:
-            try: p.check()
-            except Exception as e: failures.append((p.name, e)); continue
-            try: p.apply()
+            try: p.check(); p.apply() # `check` changes nothing: a part that cannot go back is left as it is
             except Exception as e: failures.append((p.name, e))
         if failures: raise RestoreError(failures)
 

@@ -286,8 +286,7 @@ def resolve_suggestions(
 
 # %% ../nbs/02_suggest.ipynb #88ab55e6
 def _float(v):
-    if v is None: return None
-    try: v = float(v.item() if hasattr(v, 'item') else v)
+    try: v = float(v.item() if hasattr(v, 'item') else v) # None raises a TypeError too
     except (TypeError, ValueError): return None
     return v if np.isfinite(v) else None
 
@@ -303,8 +302,7 @@ def run_suggestion(
     except Exception as e:
         warnings.warn(f"{name}: the suggestion function raised {type(e).__name__}: {e}; it gives None", SuggestionWarning, stacklevel=2)
         return None, None
-    if isinstance(out, (tuple, list)) and len(out) == 2: lr,pt = out
-    else: lr,pt = out,None
+    lr,pt = out if isinstance(out, (tuple, list)) and len(out) == 2 else (out, None)
     lr = _float(lr)
     if lr is None or lr <= 0:
         if out is not None and out != (None, None):
