@@ -71,7 +71,7 @@ class RangeTestSpec:
     "What one range test runs, checked once by `range_test_spec`"
     start_lr:object # `start_lr` as given (a number, a list/array per group or a slice)
     end_lr:object # `end_lr` as given
-    starts:tuple # Lowest learning rate of each of the `n_groups` parameter groups
+    starts:tuple # Lowest learning rate of each parameter group
     ends:tuple # Highest learning rate of each group
     num_it:int=100 # Optimizer steps
     stop_div:bool=True # Stop when the smoothed loss diverges
@@ -81,16 +81,11 @@ class RangeTestSpec:
     valid_batches:int=0 # >0: the curve is the loss on that many validation batches
     suggestions:tuple=() # (field name, function) of each suggestion
 
-    @property
-    def n_groups(self) -> int:
-        "Number of parameter groups the learning rates were checked against"
-        return len(self.starts)
-
     def ranges(self,
         n_groups:int, # Parameter groups of the optimizer the test runs on
     ) -> tuple:
         "(starts, ends) arrays for an optimizer with `n_groups` groups (spread again only for a standalone `LRFinder` that learns them at `fit`)"
-        if n_groups == self.n_groups: return np.array(self.starts), np.array(self.ends)
+        if n_groups == len(self.starts): return np.array(self.starts), np.array(self.ends)
         return lr_ranges(self.start_lr, self.end_lr, n_groups, self.mode)
 
 def _check_int(name, v, low, advice):

@@ -77,10 +77,6 @@ def descent(
     return (m > 0 and fall > noise), fall, noise
 
 # %% ../nbs/02a_diagnostics.ipynb #fa573d6a
-def _is_flat(w, tol):
-    "No real descent: the loss never falls more than `tol` (relative) below where the window starts"
-    return len(w) >= 2 and float(w[0] - w.min()) < tol*max(abs(float(w[0])), 1e-8)
-
 def diagnose(
     losses, # Smoothed loss at each recorded step
     stop_reason:str, # Why the test stopped (a `StopReason` or its value)
@@ -121,7 +117,7 @@ def diagnose(
             out.append(Finding(K.NO_DESCENT, f"no descent in the suggestion window (the loss fell by {fall:.3g}, within its step-to-step noise "
                                f"of {noise:.3g}): no learning rate on this curve is evidence",
                                "ask for suggest_funcs='recommended', which sweeps again, longer; or raise end_lr and num_it"))
-    if not at_once and _is_flat(w, flat_tol):
+    if not at_once and len(w) >= 2 and w[0] - w.min() < flat_tol*max(abs(w[0]), 1e-8): # never `flat_tol` (relative) below where the window starts
         blew_up = stop_reason in (StopReason.DIVERGED, StopReason.NON_FINITE) # a higher end_lr would not help then
         out.append(Finding(K.FLAT, "flat curve: the loss hardly changed over the sweep" + (" before it diverged" if blew_up else ''),
                            "the model may already be trained" + (", or learns only after more steps than a range test takes: look at the plot"

@@ -32,11 +32,6 @@ def _readable_log_ticks(ax, lrs):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:.3g}'))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
-def _ylim(losses):
-    lo,hi = np.nanmin(losses),np.nanmax(losses)
-    pad = 0.08*(hi-lo) if hi > lo else max(abs(lo)*0.05, 1e-3)
-    return lo-pad, hi+pad
-
 def plot_lr_curve(
     lrs, # Learning rate at each recorded step
     losses, # Smoothed loss at each step
@@ -53,8 +48,7 @@ def plot_lr_curve(
     lrs,losses = np.asarray(lrs, dtype=float),np.asarray(losses, dtype=float)
     if ax is None: _,ax = plt.subplots(1, 1, FigureClass=LRFindFigure)
     n = len(lrs)
-    start,stop = window[0], (n if window[1] is None else window[1])
-    start,stop = max(0, min(start, n)), max(0, min(stop, n))
+    start,stop = (max(0, min(v, n)) for v in (window[0], n if window[1] is None else window[1]))
     grey = dict(color='0.7', lw=1.2)
     if start > 0: ax.plot(lrs[:start+1], losses[:start+1], **grey, label='left out of the suggestions')
     if stop < n: ax.plot(lrs[max(stop-1, 0):], losses[max(stop-1, 0):], **grey, label=None if start > 0 else 'left out of the suggestions')
@@ -68,7 +62,10 @@ def plot_lr_curve(
         ax.plot(pt[0], pt[1], 'o', ms=8, c=c, label=f'{name}: {lr:.1e}')
     shown = losses[start:stop] if stop > start else losses
     shown = shown[np.isfinite(shown)]
-    if len(shown): ax.set_ylim(*_ylim(shown))
+    if len(shown):
+        lo,hi = shown.min(),shown.max()
+        pad = 0.08*(hi-lo) if hi > lo else max(abs(lo)*0.05, 1e-3)
+        ax.set_ylim(lo-pad, hi+pad)
     ax.set_xscale('log' if mode == 'exp' else 'linear')
     if mode == 'exp': _readable_log_ticks(ax, lrs)
     ax.set_xlabel('learning rate' + (' (log scale)' if mode == 'exp' else ''))

@@ -108,8 +108,7 @@ class LRFindResult:
         spec:RangeTestSpec, # What they ran
     ) -> LRFindResult:
         "One result from several runs: median curve with a min-max band; each suggestion the (geometric) median over the runs"
-        n = max(len(r.losses) for r in runs)
-        n = sum(sum(len(r.losses) > j for r in runs)*2 > len(runs) for j in range(n)) # steps a majority of runs reached
+        n = sorted((len(r.losses) for r in runs), reverse=True)[len(runs)//2] # steps a majority of runs reached
         def stack(attr):
             a = np.full((len(runs), n), np.nan)
             for i,r in enumerate(runs): v = getattr(r, attr)[:n]; a[i, :len(v)] = v

@@ -41,6 +41,7 @@ class TensorCopy(Copy):
         self.requires_grad = t.requires_grad if self.leaf else None
         self.grad_obj = t.grad if self.leaf else None
         self.grad = _grad_copy(self.grad_obj, device)
+        self.nbytes = sum(x.numel()*x.element_size() for x in (self.copy, self.grad) if isinstance(x, torch.Tensor))
 
     def check(self):
         "Raise if the copy cannot go back: an inference tensor can only be refilled with the same shape"
@@ -66,17 +67,12 @@ class TensorCopy(Copy):
         else: g.copy_(self.grad)
         if t.grad is not g: t.grad = g
 
-    @property
-    def nbytes(self):
-        "Bytes held by the copies"
-        return sum(x.numel()*x.element_size() for x in (self.copy, self.grad) if isinstance(x, torch.Tensor))
-
 # %% ../nbs/01_state.ipynb #063a995d
 class ArrayCopy(Copy):
     "A numpy array's values, put back in place"
     def __init__(self,
         a:np.ndarray, # The array
-    ): self.a,self.copy = a,a.copy()
+    ): self.a,self.copy,self.nbytes = a,a.copy(),a.nbytes
     def check(self):
         "Raise if the array changed shape or dtype in place"
         if self.a.shape != self.copy.shape or self.a.dtype != self.copy.dtype:
@@ -84,10 +80,6 @@ class ArrayCopy(Copy):
     def apply(self):
         "Put the values back"
         self.a[...] = self.copy
-    @property
-    def nbytes(self):
-        "Bytes held by the copy"
-        return self.copy.nbytes
 
 _RNG_TYPES = (random.Random, np.random.RandomState, np.random.Generator, torch.Generator)
 
@@ -149,14 +141,12 @@ class StateDictCopy(Copy):
     def __init__(self,
         obj, # The object
         device=None, # Where tensor copies go; `None`: each tensor's own device
-    ): self.v,self.state = obj,_clone(obj.state_dict(), device)
+    ):
+        self.v,self.state = obj,_clone(obj.state_dict(), device)
+        self.nbytes = _tree_nbytes(self.state)
     def apply(self):
         "Load a fresh copy of the state dict (the object may keep what it is given)"
         if self.state: self.v.load_state_dict(_clone(self.state, None))
-    @property
-    def nbytes(self):
-        "Bytes held by the tensors of the copy"
-        return _tree_nbytes(self.state)
 
 def _clone(o, device):
     "Deep copy of `o` where every tensor is detached and copied to `device` (`None`: its own device)"
@@ -172,16 +162,6 @@ def _tree_nbytes(o):
     return 0
 
 # %% ../nbs/01_state.ipynb #594d6a73
-def _has_state_dict(o):
-    "Whether `o`'s class (not an attribute forwarded by `GetAttr`) defines both `state_dict` and `load_state_dict`"
-    t = type(o)
-    return callable(getattr(t, 'state_dict', None)) and callable(getattr(t, 'load_state_dict', None))
-
-def _unwrap(m):
-    "The module inside a `DistributedDataParallel`/`DataParallel` wrapper (the wrapper's own machinery is not ours to restore)"
-    while isinstance(m, (nn.parallel.DistributedDataParallel, nn.DataParallel)): m = m.module
-    return m
-
 _ATOMS = (str, bytes, int, float, complex, bool, type(None))
 
 def _kind(o, attrs=False):
@@ -194,8 +174,8 @@ def _kind(o, attrs=False):
     if isinstance(o, dict): return 'dict'
     if isinstance(o, tuple): return 'tuple'
     if isinstance(o, (nn.Module, _BaseOptimizer, torch.optim.Optimizer)) or (attrs and hasattr(o, '__dict__')): return 'attrs'
-    if _has_state_dict(o): return 'state_dict'
-    return None
+    t = type(o) # the class's own methods, not attributes a `GetAttr` forwards
+    return 'state_dict' if callable(getattr(t, 'state_dict', None)) and callable(getattr(t, 'load_state_dict', None)) else None
 
 def _items(o):
     "The values a container holds"
@@ -221,7 +201,7 @@ class Part:
 
     def _walk(self, o, attrs=False):
         "Copy `o` and what it holds, unless a part of this snapshot already owns it"
-        if isinstance(o, nn.Module): o = _unwrap(o)
+        while isinstance(o, (nn.parallel.DistributedDataParallel, nn.DataParallel)): o = o.module # the wrapper's own machinery is not ours to restore
         kind = _kind(o, attrs)
         if kind is None or id(o) in self.seen: return
         self.seen[id(o)] = o # holding `o` keeps its id from being reused while the snapshot is built
@@ -287,15 +267,9 @@ class RestoreError(RuntimeError):
 
 def _metric_objects(learn):
     "The metrics and the Recorder's loss trackers: objects holding running values"
-    rec = getattr(learn, 'recorder', None)
-    objs = list(getattr(learn, 'metrics', None) or [])
-    if rec is not None: objs += [getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)]
-    return [o for o in objs if o is not None and hasattr(o, '__dict__')]
-
-def _sampler_generators(dl):
-    "A PyTorch DataLoader's sampler may hold its own generator"
-    g = getattr(getattr(dl, 'sampler', None), 'generator', None)
-    return [g] if isinstance(g, torch.Generator) else []
+    rec = getattr(learn, 'recorder', None) # without one, its trackers are None, as are missing ones
+    objs = list(getattr(learn, 'metrics', None) or []) + [getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)]
+    return [o for o in objs if hasattr(o, '__dict__')]
 
 def _name(o): return type(o).__name__
 
@@ -316,7 +290,8 @@ class LearnerSnapshot:
         if hasattr(learn.dls, '__dict__'): parts.append(part('dls', learn.dls))
         for i,dl in enumerate(getattr(learn.dls, 'loaders', None) or []): # every DataLoader of fastai's `DataLoaders`
             parts.append(part(f'dataloader {i}', dl, keep=('dataset',)))
-            parts += [part(f'dataloader {i} sampler', g) for g in _sampler_generators(dl)]
+            g = getattr(getattr(dl, 'sampler', None), 'generator', None) # a PyTorch sampler may hold its own generator
+            if isinstance(g, torch.Generator): parts.append(part(f'dataloader {i} sampler', g))
         self.parts = [p for p in parts if p.copies] + [GlobalRNGs()]
 
     def restore(self):

@@ -236,10 +236,6 @@ recommended.sweeps_again = True # `lr_find` runs a second, longer sweep when the
 RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/issue14_one_cycle.md)
 
 # %% ../nbs/02_suggest.ipynb #1e545514
-def _fastai_equivalents():
-    from fastai.callback import schedule as fs
-    return {getattr(fs, n): SUGGESTIONS[n] for n in ('valley', 'slide', 'minimum', 'steep')}
-
 def _base_name(f):
     "Field name for `f`: its registry name when registered, else its (or its partial's) `__name__`, else its class name"
     if isinstance(f, functools.partial): return _base_name(f.func)
@@ -264,7 +260,8 @@ def resolve_suggestion(
                              "(add your own with @register_suggestion)")
         return SUGGESTIONS[f]
     if isinstance(f, Enum): f = f.value
-    eq = _fastai_equivalents()
+    from fastai.callback import schedule as fs
+    eq = {getattr(fs, n): SUGGESTIONS[n] for n in ('valley', 'slide', 'minimum', 'steep')} # fastai's rules: ours compute the same
     if isinstance(f, functools.partial) and f.func in eq: return functools.partial(eq[f.func], *f.args, **f.keywords)
     if not callable(f): raise ValueError(f"suggest_funcs: {f!r} is not a suggestion function; give a name ({', '.join(sorted(SUGGESTIONS))}) or a callable f(lrs, losses, num_it)")
     return eq.get(f, f)
