@@ -267,7 +267,7 @@ class RestoreError(RuntimeError):
 
 def _metric_objects(learn):
     "The metrics and the Recorder's loss trackers: objects holding running values"
-    rec = getattr(learn, 'recorder', None) # without one, its trackers are None, as are missing ones
+    rec = getattr(learn, 'recorder', None) # no Recorder: `getattr(None, ..., None)` gives None, which has no `__dict__`
     objs = list(getattr(learn, 'metrics', None) or []) + [getattr(rec, 'loss', None), getattr(rec, 'smooth_loss', None)]
     return [o for o in objs if hasattr(o, '__dict__')]
 

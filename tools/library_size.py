@@ -23,6 +23,7 @@ def size(src):
 
 if __name__ == '__main__':
     args = sys.argv[1:]
+    if not args or {'-h', '--help'} & set(args): sys.exit(__doc__)
     per_module = '--modules' in args
     for c in [a for a in args if a != '--modules']:
         sizes = {f: size(source(c, f)) for f in files(c)}
