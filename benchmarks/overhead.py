@@ -39,7 +39,7 @@ def make(model_name, path):
         model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
         dls = _dls(x, y, 64)
     elif model_name == 'cnn':
-        from fastai_lrrange.test_utils import digits_tensors, digits_cnn
+        from fastai_lrrange.examples import digits_tensors, digits_cnn
         x, y = digits_tensors(); model, dls = digits_cnn(), _dls(x, y, 64)
     elif model_name == 'resnet':
         from torchvision.models import resnet18

@@ -91,8 +91,8 @@ def _mlp(n_in, n_out, hidden=64, bn=False):
 
 # ------------------------------------------------------------------ tasks
 def _digits_helpers():
-    "The library's digits data and CNN (in fastai_lrrange.test_utils; fastai_lrrange.cli before it moved)"
-    try: from fastai_lrrange.test_utils import digits_tensors, digits_cnn
+    "The library's digits data and CNN (in fastai_lrrange.examples; fastai_lrrange.cli before it moved)"
+    try: from fastai_lrrange.examples import digits_tensors, digits_cnn
     except ImportError: from fastai_lrrange.cli import digits_tensors, digits_cnn
     return digits_tensors, digits_cnn
 
@@ -556,7 +556,7 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
     # entries that sweep again when the curve shows no descent (`recommended`) get a range test of their own: in one call with the
     # others, their second sweep would become everyone's curve
     wanted = [n for n in SUGGESTIONS if methods is None or n in methods]
-    names = [n for n in wanted if not getattr(SUGGESTIONS[n], 'sweeps_again', False)]
+    names = [n for n in wanted if SUGGESTIONS[n].sweep_again is None]
     own = [n for n in wanted if n not in names]
     out['candidates'], out['ideas'], out['curves'], out['rt_cost'] = {}, {}, [], []
     for rs in rt_seeds:
@@ -577,8 +577,8 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
                 warnings.simplefilter('ignore')
                 lr = learn.lr_find(show_plot=False, suggest_funcs=[nm])[0]
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
-            again = any(d.kind.name == 'RESWEPT' for d in learn.lr_find_result.diagnostics)  # then the first sweep's steps count too
-            rec['cost'].append(dict(steps=len(learn.lr_find_result.losses) + 100 * again, fwd=0, seconds=time.time() - t1, swept_again=again))
+            sweeps = learn.lr_find_result.sweeps  # every sweep's steps count
+            rec['cost'].append(dict(steps=sum(len(s.losses) for s in sweeps), fwd=0, seconds=time.time() - t1, swept_again=len(sweeps) > 1))
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
         for nm, f in (candidates or {}).items():
             rec = out['candidates'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})

@@ -49,7 +49,7 @@ def demo(
     **kwargs,
 ):
     "Range test on scikit-learn's bundled digits with a small CNN: print the suggestions, write the plot and the result"
-    from fastai_lrrange.test_utils import digits_learner
+    from fastai_lrrange.examples import digits_learner
     return _run(digits_learner(seed=seed), 'lrrange demo: digits, small CNN', **kwargs)
 
 # %% ../nbs/05_cli.ipynb #ec7e231a

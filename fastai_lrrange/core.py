@@ -5,7 +5,7 @@
 # %% ../nbs/00_core.ipynb #54cff51b
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -20,7 +20,7 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.learner import AvgSmoothLoss
 from fastai.torch_core import TensorBase
 from .state import ModelOptSnapshot
-from .suggest import resolve_suggestions
+from .suggest import SweepAgain, resolve_suggestions
 from .diagnostics import StopReason
 
 # %% auto #0
@@ -79,7 +79,8 @@ class RangeTestSpec:
     beta:float=0.98 # Loss smoothing
     div_thresh:float=4.0 # Divergence threshold
     valid_batches:int=0 # >0: the curve is the loss on that many validation batches
-    suggestions:tuple=() # (field name, function) of each suggestion
+    suggestions:tuple=() # (field name, `Suggestion` registry entry) of each suggestion
+    sweep_again:SweepAgain|None=None # When the first sweep shows no descent: the second sweep to run (see `second_sweep`); None: none
 
     def ranges(self,
         n_groups:int, # Parameter groups of the optimizer the test runs on
@@ -88,8 +89,28 @@ class RangeTestSpec:
         if n_groups == len(self.starts): return np.array(self.starts), np.array(self.ends)
         return lr_ranges(self.start_lr, self.end_lr, n_groups, self.mode)
 
+    def second_sweep(self) -> RangeTestSpec|None:
+        "The spec of the sweep `sweep_again` asks for: the same start, up to its `end_lr` (every group alike), `per_decade` steps a decade; None when it would go no higher"
+        p,top = self.sweep_again,self.starts[-1]
+        if p is None or p.end_lr <= top: return None
+        ends = tuple(s*p.end_lr/top for s in self.starts) # every group up by the same factor: their ratios are kept
+        return replace(self, end_lr=ends, ends=ends, num_it=max(1, round(p.per_decade*math.log10(p.end_lr/top))), sweep_again=None)
+
 def _check_int(name, v, low, advice):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low: raise ValueError(f"{name} ({v!r}) must be an integer >= {low}: {advice}")
+
+def _sweep_again_policy(given, suggestions):
+    "The spec's second-sweep policy: `given`, else the one a suggestion's registry entry asks for; None for none; checked"
+    if given is None: given = next((e.sweep_again for _,e in suggestions if e.sweep_again is not None), None)
+    if given is None or given is False: return None
+    if not isinstance(given, SweepAgain):
+        raise ValueError(f"sweep_again ({given!r}) must be a SweepAgain, None (as the suggestions ask) or False (never sweep again)")
+    if isinstance(given.end_lr, bool) or not isinstance(given.end_lr, (int, float)) or not 0 < given.end_lr < math.inf:
+        raise ValueError(f"sweep_again.end_lr ({given.end_lr!r}) must be a positive finite number: try SweepAgain(end_lr=1e4)")
+    _check_int('sweep_again.per_decade', given.per_decade, 1, 'try SweepAgain(per_decade=25)')
+    if given.fallback is not None and not callable(given.fallback):
+        raise ValueError(f"sweep_again.fallback ({given.fallback!r}) must be a suggestion function or None")
+    return given
 
 def range_test_spec(
     start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
@@ -101,6 +122,7 @@ def range_test_spec(
     beta:float=0.98, # Smoothing of the loss (debiased EMA, fastai's `AvgSmoothLoss`); 0 for none
     div_thresh:float=4.0, # Divergence: smoothed loss above the best by more than `(div_thresh-1)*|best|`
     valid_batches:int=0, # >0: the curve is the loss on these first validation batches after every step (costs k forward passes a step)
+    sweep_again=None, # When the first sweep shows no descent: a `SweepAgain`; None: as a suggestion's registry entry asks (`recommended`); False: never
     n_groups:int|None=None, # Parameter groups of the optimizer; None: as many as list values imply
 ) -> RangeTestSpec:
     "Check every argument of a range test (raising a `ValueError` that names the argument) and return the frozen spec"
@@ -113,8 +135,9 @@ def range_test_spec(
     _check_int('valid_batches', valid_batches, 0, '0 uses the training loss, k > 0 the loss on k validation batches')
     given = max([1] + [np.size(v) for v in (start_lr, end_lr) if not isinstance(v, slice)]) # groups that lists imply
     starts,ends = lr_ranges(start_lr, end_lr, n_groups or given, mode)
-    return RangeTestSpec(start_lr, end_lr, tuple(map(float, starts)), tuple(map(float, ends)), int(num_it), bool(stop_div), mode,
-                         float(beta), float(div_thresh), int(valid_batches), tuple(zip(*resolve_suggestions(suggest_funcs))))
+    suggestions = resolve_suggestions(suggest_funcs)
+    return RangeTestSpec(start_lr, end_lr, tuple(map(float, starts)), tuple(map(float, ends)), int(num_it), bool(stop_div), mode, float(beta),
+                         float(div_thresh), int(valid_batches), suggestions, _sweep_again_policy(sweep_again, suggestions))
 
 # %% ../nbs/00_core.ipynb #bcafc853
 def diverged(
@@ -229,28 +252,6 @@ def before_batch(self:LRFinder):
     pos = self.record.n_steps/self.spec.num_it
     self.opt._set_hyper('lr', [s(pos) for s in self._scheds]) # one value per group: `set_hyper`'s checks were done in the spec
 
-# %% ../nbs/00_core.ipynb #17fa87b2
-@patch
-def after_loss(self:LRFinder):
-    "Keep this micro-batch's loss for the current optimizer step"
-    if self.training: self._step_losses.append(_plain(self.learn.loss))
-
-@patch
-def after_cancel_step(self:LRFinder):
-    "The step was skipped (a GradScaler found inf/NaN gradients): it records nothing"
-    self._skipped = True
-
-@patch
-def after_step(self:LRFinder):
-    "Record one point per optimizer step that really happened"
-    ls = self._step_losses
-    if not ls: return
-    loss = ls[0] if len(ls) == 1 else torch.stack(ls).mean()
-    if self._skipped:
-        loss = mean_over_ranks(loss) # the ranks skip together, so they all decide alike
-        if math.isfinite(loss.item()): self._step_losses,self._skipped = [],False; return
-    self._add_point(loss)
-
 # %% ../nbs/00_core.ipynb #63a2277d
 @patch
 def _add_point(self:LRFinder, loss):
@@ -283,7 +284,29 @@ def _valid_loss(self:LRFinder):
         for m,flag in modes: m.training = flag
     return torch.stack(losses).mean()
 
-# %% ../nbs/00_core.ipynb #3909c5d2
+# %% ../nbs/00_core.ipynb #17fa87b2
+@patch
+def after_loss(self:LRFinder):
+    "Keep this micro-batch's loss for the current optimizer step"
+    if self.training: self._step_losses.append(_plain(self.learn.loss))
+
+@patch
+def after_cancel_step(self:LRFinder):
+    "The step was skipped (a GradScaler found inf/NaN gradients): it records nothing"
+    self._skipped = True
+
+@patch
+def after_step(self:LRFinder):
+    "Record one point per optimizer step that really happened"
+    ls = self._step_losses
+    if not ls: return
+    loss = ls[0] if len(ls) == 1 else torch.stack(ls).mean()
+    if self._skipped:
+        loss = mean_over_ranks(loss) # the ranks skip together, so they all decide alike
+        if math.isfinite(loss.item()): self._step_losses,self._skipped = [],False; return
+    self._add_point(loss)
+
+# %% ../nbs/00_core.ipynb #d3417dea
 @patch
 def after_batch(self:LRFinder):
     "Stop the fit once a stop reason is set"

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 # %% auto #0
-__all__ = ['LRFindFigure', 'plot_lr_curve']
+__all__ = ['GREY', 'LRFindFigure', 'plot_lr_curve']
 
 # %% ../nbs/03_plot.ipynb #210f79e0
 class LRFindFigure(Figure):
@@ -32,40 +32,58 @@ def _readable_log_ticks(ax, lrs):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:.3g}'))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
+GREY = dict(color='0.7', lw=1.2) # the parts of a curve the suggestions do not see
+
+def _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color):
+    "The curve: in `color` where the suggestions look, grey elsewhere, with the min-max band of several runs"
+    n,grey_label = len(lrs),('left out of the suggestions' if 'left out of the suggestions' not in ax.get_legend_handles_labels()[1] else None)
+    if start > 0: ax.plot(lrs[:start+1], losses[:start+1], **GREY, label=grey_label); grey_label = None
+    if stop < n: ax.plot(lrs[max(stop-1, 0):], losses[max(stop-1, 0):], **GREY, label=grey_label)
+    if band is not None:
+        lo,hi = (np.asarray(b, dtype=float)[:n] for b in band)
+        ax.fill_between(lrs, lo, hi, color=color, alpha=0.18, lw=0, label=f'min-max of {n_runs} runs')
+    ax.plot(lrs[start:stop], losses[start:stop], color=color, lw=1.8, label=label or ('loss' if band is None else f'median of {n_runs} runs'))
+
+def _mark(ax, suggestions):
+    "One marker per suggestion, its value in the legend; colours go on from the markers already drawn"
+    colors = plt.rcParams['axes.prop_cycle'].by_key()['color'][1:]
+    k = sum(l.get_marker() == 'o' for l in ax.lines)
+    for name,(lr,pt) in (suggestions or {}).items():
+        if lr is None: ax.plot([], [], ' ', label=f'{name}: none'); continue
+        ax.plot(pt[0], pt[1], 'o', ms=8, c=colors[k % len(colors)], label=f'{name}: {lr:.1e}'); k += 1
+
+def _set_ylim(ax, shown, fresh):
+    "Scale y to the losses the suggestions see; on axes already holding a curve, to both"
+    shown = shown[np.isfinite(shown)]
+    if not len(shown): return
+    lo,hi = shown.min(),shown.max()
+    pad = 0.08*(hi-lo) if hi > lo else max(abs(lo)*0.05, 1e-3)
+    lo,hi = lo-pad,hi+pad
+    if not fresh: lo,hi = min(lo, ax.get_ylim()[0]),max(hi, ax.get_ylim()[1])
+    ax.set_ylim(lo, hi)
+
 def plot_lr_curve(
     lrs, # Learning rate at each recorded step
     losses, # Smoothed loss at each step
     suggestions:dict|None=None, # name -> (lr, (x, y)): the markers
     window:tuple=(0, None), # (start, stop) indices drawn in colour; the rest is greyed
     mode:str='exp', # 'exp' gives a log x axis, 'linear' a linear one
-    ax=None, # Axes to draw on; a new figure when None
+    ax=None, # Axes to draw on (one that holds a curve already gets a second one); a new figure when None
     title:str|None=None, # Title (the diagnostic verdict, when there is one)
     ylabel:str='loss (smoothed)', # Label of the y axis
     band:tuple|None=None, # (low, high) arrays: the min-max band over several runs
     n_runs:int=1, # Number of runs behind the curve (labels the band)
+    label:str|None=None, # Legend label of the curve; default: 'loss' (or the median of the runs)
+    color:str='C0', # Colour of the curve
 ):
     "Plot `losses` against `lrs` with one labelled marker per suggestion; returns the Figure"
     lrs,losses = np.asarray(lrs, dtype=float),np.asarray(losses, dtype=float)
     if ax is None: _,ax = plt.subplots(1, 1, FigureClass=LRFindFigure)
-    n = len(lrs)
+    fresh,n = not ax.lines,len(lrs)
     start,stop = (max(0, min(v, n)) for v in (window[0], n if window[1] is None else window[1]))
-    grey = dict(color='0.7', lw=1.2)
-    if start > 0: ax.plot(lrs[:start+1], losses[:start+1], **grey, label='left out of the suggestions')
-    if stop < n: ax.plot(lrs[max(stop-1, 0):], losses[max(stop-1, 0):], **grey, label=None if start > 0 else 'left out of the suggestions')
-    if band is not None:
-        lo,hi = (np.asarray(b, dtype=float)[:n] for b in band)
-        ax.fill_between(lrs, lo, hi, color='C0', alpha=0.18, lw=0, label=f'min-max of {n_runs} runs')
-    ax.plot(lrs[start:stop], losses[start:stop], color='C0', lw=1.8, label='loss' if band is None else f'median of {n_runs} runs')
-    colors = plt.rcParams['axes.prop_cycle'].by_key()['color'][1:]
-    for (name,(lr,pt)),c in zip((suggestions or {}).items(), colors*3):
-        if lr is None: ax.plot([], [], ' ', label=f'{name}: none'); continue
-        ax.plot(pt[0], pt[1], 'o', ms=8, c=c, label=f'{name}: {lr:.1e}')
-    shown = losses[start:stop] if stop > start else losses
-    shown = shown[np.isfinite(shown)]
-    if len(shown):
-        lo,hi = shown.min(),shown.max()
-        pad = 0.08*(hi-lo) if hi > lo else max(abs(lo)*0.05, 1e-3)
-        ax.set_ylim(lo-pad, hi+pad)
+    _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color)
+    _mark(ax, suggestions)
+    _set_ylim(ax, losses[start:stop] if stop > start else losses, fresh)
     ax.set_xscale('log' if mode == 'exp' else 'linear')
     if mode == 'exp': _readable_log_ticks(ax, lrs)
     ax.set_xlabel('learning rate' + (' (log scale)' if mode == 'exp' else ''))

@@ -5,16 +5,18 @@
 # %% ../nbs/02_suggest.ipynb #8a750206
 from __future__ import annotations
 import bisect, functools, keyword, re, warnings
+from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Callable
 
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['SUGGESTIONS', 'RECOMMENDED', 'SuggestionMethod', 'SuggestionWarning', 'register_suggestion', 'finite_curve',
-           'loss_at', 'valley', 'slide', 'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr',
-           'steepest_before_minimum', 'loss_drop', 'drop_or_minimum', 'recommended', 'resolve_suggestion',
-           'resolve_suggestions', 'run_suggestion']
+__all__ = ['SUGGESTIONS', 'RECOMMENDED', 'SuggestionMethod', 'SuggestionWarning', 'SweepAgain', 'Suggestion',
+           'register_suggestion', 'finite_curve', 'loss_at', 'valley', 'slide', 'minimum', 'steep', 'steepest_gradient',
+           'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop', 'drop_or_minimum', 'recommended',
+           'resolve_suggestion', 'resolve_suggestions', 'run_suggestion']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
 SUGGESTIONS = {}
@@ -25,18 +27,34 @@ class SuggestionMethod:
 class SuggestionWarning(UserWarning):
     "A suggestion could not be computed, or is doubtful"
 
+@dataclass(frozen=True)
+class SweepAgain:
+    "When the first sweep shows no descent: sweep again from the same state and start, up to `end_lr`, `per_decade` steps a decade"
+    end_lr:float=1e4 # Highest lr of the second sweep (last group; the others keep their ratio); 1e4, far above any rate that trains, found on issue 14's tuning tasks
+    per_decade:int=25 # Steps a decade: 275 steps from 1e-7 to 1e4, a quarter of the steps per decade that 1,000 steps over fastai's range give (issue 14's tuning)
+    fallback:Callable|None=None # What the second sweep suggests when it shows no descent either (a guess, said so); None: nothing
+
+@dataclass(frozen=True)
+class Suggestion:
+    "A registry entry: a suggestion function and its policy, as data"
+    name:str # Registry name (and the field of `SuggestedLRs`)
+    func:Callable # f(lrs, losses, num_it) -> lr or (lr, (x, y)), fastai's protocol
+    needs_descent:bool=False # Give None on a sweep that shows no descent: no evidence, no suggestion
+    sweep_again:SweepAgain|None=None # What the range test does when the first sweep shows no descent; this suggestion then reads that sweep
+    def __call__(self, lrs, losses, num_it=None): return self.func(lrs, losses, num_it)
+
 def register_suggestion(
     f=None, # The suggestion function f(lrs, losses, num_it) -> lr or (lr, (x, y)); or the name, when used as `@register_suggestion('name')`
     name:str|None=None, # Registry name and `SuggestedLRs` field; default: `f.__name__`
-    needs_descent:bool=False, # Give None when the curve shows no descent (`fastai_lrrange.diagnostics.descent`): no evidence, no suggestion
+    needs_descent:bool=False, # Give None when the curve shows no descent: no evidence, no suggestion
+    sweep_again:SweepAgain|None=None, # When the first sweep shows no descent: sweep again so, and read that sweep
 ):
-    "Add `f` to `SUGGESTIONS` under `name` (default: its `__name__`); use as `@register_suggestion` or `@register_suggestion('name')`"
+    "Add `f` to `SUGGESTIONS` under `name` (default: its `__name__`) with its policy; use as `@register_suggestion` or `@register_suggestion('name')`"
     if isinstance(f, str): f,name = None,f
     def _register(fn):
         nm = name or fn.__name__
         if not nm.isidentifier(): raise ValueError(f"name ({nm!r}) must be a valid Python identifier: it becomes a field of SuggestedLRs")
-        fn.needs_descent = needs_descent or getattr(fn, 'needs_descent', False)
-        SUGGESTIONS[nm] = fn
+        SUGGESTIONS[nm] = Suggestion(nm, fn, needs_descent, sweep_again)
         setattr(SuggestionMethod, nm.capitalize(), staticmethod(fn))
         return fn
     return _register if f is None else _register(f)
@@ -221,28 +239,19 @@ def drop_or_minimum(
     if a[0] is None or b[0] is None: return b if a[0] is None else a
     return a if a[0] >= b[0] else b
 
-
-
-@register_suggestion(needs_descent=True)
+# %% ../nbs/02_suggest.ipynb #2155a027
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=drop_or_minimum))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`
     num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
 ):
-    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; `lr_find` sweeps again, longer, when it does not"
+    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again, longer, when the first does not"
     return drop_or_minimum(lrs, losses, num_it)
-recommended.sweeps_again = True # `lr_find` runs a second, longer sweep when the first shows no descent
 
 RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/issue14_one_cycle.md)
 
 # %% ../nbs/02_suggest.ipynb #1e545514
-def _base_name(f):
-    "Field name for `f`: its registry name when registered, else its (or its partial's) `__name__`, else its class name"
-    if isinstance(f, functools.partial): return _base_name(f.func)
-    for nm,g in SUGGESTIONS.items():
-        if g is f: return nm
-    return getattr(f, '__name__', None) or type(f).__name__
-
 def _identifier(name:str) -> str:
     "`name` as a valid, non-keyword identifier that namedtuple accepts"
     name = re.sub(r'\W', '_', str(name)).strip('_') or 'suggestion'
@@ -250,36 +259,42 @@ def _identifier(name:str) -> str:
     if keyword.iskeyword(name): name = name + '_fn'
     return name
 
+def _registered(f):
+    "The registry entry whose function is `f` (fastai's four count as ours: same values), else None"
+    from fastai.callback import schedule as fs
+    if f in (fs.valley, fs.slide, fs.minimum, fs.steep): return SUGGESTIONS[f.__name__]
+    return next((e for e in SUGGESTIONS.values() if e.func is f), None)
+
 def resolve_suggestion(
-    f, # A registry name, a registered or fastai suggestion function, a partial of one, an enum member, or any callable
-):
-    "The callable that `f` (a name, a function, a partial, an enum member...) stands for"
+    f, # A registry name, a registered or fastai suggestion function, a partial of one, an enum member, an entry, or any callable
+) -> Suggestion:
+    "The registry entry `f` stands for; a partial keeps its function's policy, another callable gets an entry with no policy"
     if isinstance(f, str):
         if f not in SUGGESTIONS:
             raise ValueError(f"suggest_funcs: unknown suggestion {f!r}; registered: {', '.join(sorted(SUGGESTIONS))} "
                              "(add your own with @register_suggestion)")
         return SUGGESTIONS[f]
     if isinstance(f, Enum): f = f.value
-    from fastai.callback import schedule as fs
-    eq = {getattr(fs, n): SUGGESTIONS[n] for n in ('valley', 'slide', 'minimum', 'steep')} # fastai's rules: ours compute the same
-    if isinstance(f, functools.partial) and f.func in eq: return functools.partial(eq[f.func], *f.args, **f.keywords)
+    if isinstance(f, Suggestion): return f
     if not callable(f): raise ValueError(f"suggest_funcs: {f!r} is not a suggestion function; give a name ({', '.join(sorted(SUGGESTIONS))}) or a callable f(lrs, losses, num_it)")
-    return eq.get(f, f)
+    inner = f.func if isinstance(f, functools.partial) else f
+    e = _registered(inner)
+    if e is None: return Suggestion(getattr(inner, '__name__', None) or type(inner).__name__, f)
+    return e if inner is f else replace(e, func=functools.partial(e.func, *f.args, **f.keywords))
 
 def resolve_suggestions(
     suggest_funcs, # One item or a sequence of items `resolve_suggestion` accepts; `None` for none
-) -> tuple[list, list]:
-    "Field names and callables for `suggest_funcs` (one item or a sequence); names are unique"
-    if suggest_funcs is None: return [], []
-    items = [suggest_funcs] if isinstance(suggest_funcs, str) or callable(suggest_funcs) or isinstance(suggest_funcs, Enum) else list(suggest_funcs)
-    funcs = [resolve_suggestion(f) for f in items]
-    names = []
-    for f in funcs:
-        base,i = _identifier(_base_name(f)),1
+) -> tuple:
+    "(field name, `Suggestion`) for each of `suggest_funcs` (one item or a sequence); field names are unique"
+    if suggest_funcs is None: return ()
+    items = [suggest_funcs] if isinstance(suggest_funcs, (str, Enum, Suggestion)) or callable(suggest_funcs) else list(suggest_funcs)
+    out = []
+    for e in map(resolve_suggestion, items):
+        base,i = _identifier(e.name),1
         nm = base
-        while nm in names: i += 1; nm = f"{base}_{i}"
-        names.append(nm)
-    return names, funcs
+        while nm in [n for n,_ in out]: i += 1; nm = f"{base}_{i}"
+        out.append((nm, e))
+    return tuple(out)
 
 # %% ../nbs/02_suggest.ipynb #88ab55e6
 def _float(v):

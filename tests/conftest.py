@@ -35,13 +35,13 @@ def make_synth(path=None, n_trn=10, seed=0, **kwargs):
 
 def make_tabular(path, seed=0, n=256):
     "A tabular learner with categorical and continuous inputs, dropout and BatchNorm"
-    from fastai_lrrange.test_utils import tiny_tabular_learner
+    from learners import tiny_tabular_learner
     return tiny_tabular_learner(path, seed, n)
 
 
 def make_vision(path, seed=0, aug=True):
     "vision_learner with resnet18 (pretrained=False) on tiny random images, with data augmentation"
-    from fastai_lrrange.test_utils import tiny_vision_learner
+    from learners import tiny_vision_learner
     return tiny_vision_learner(path, seed, aug)
 
 

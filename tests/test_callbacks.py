@@ -59,7 +59,7 @@ def test_show_graph_stands_aside(tmp_path):
 
 def test_mixup_runs_and_is_restored(tmp_path):
     from fastai.losses import CrossEntropyLossFlat
-    from fastai_lrrange.test_utils import digits_learner
+    from fastai_lrrange.examples import digits_learner
     learn = digits_learner(cbs=MixUp(0.4))
     learn.path = tmp_path
     lf = learn.loss_func

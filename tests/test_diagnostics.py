@@ -23,7 +23,7 @@ def _diagnostics(learn, **kw):
 
 
 def test_never_diverged(tmp_path):
-    from fastai_lrrange.test_utils import digits_learner
+    from fastai_lrrange.examples import digits_learner
     d = _diagnostics(digits_learner(), end_lr=1e-2)  # still descending when the sweep ends
     assert any(x.startswith('never diverged') and 'raise end_lr' in x for x in d)
 
@@ -34,7 +34,7 @@ def test_diverged_at_once(synth):
 
 
 def test_flat_curve(tmp_path):
-    from fastai_lrrange.test_utils import digits_learner
+    from fastai_lrrange.examples import digits_learner
     d = _diagnostics(digits_learner(), start_lr=1e-7, end_lr=1e-5, num_it=60)  # below the rates where it learns
     assert any(x.startswith('flat curve') for x in d)
 
@@ -65,14 +65,14 @@ def test_suggestions_far_apart(synth):
 
 
 def test_healthy_curve_has_no_diagnostics(tmp_path):
-    from fastai_lrrange.test_utils import digits_learner
+    from fastai_lrrange.examples import digits_learner
     learn = digits_learner()
     assert _diagnostics(learn) == []
 
 
 def test_verdict_in_plot_title(tmp_path):
     import matplotlib.pyplot as plt
-    from fastai_lrrange.test_utils import digits_learner
+    from fastai_lrrange.examples import digits_learner
     learn = digits_learner()
     _diagnostics(learn, end_lr=1e-2)
     fig = learn.lr_find_result.plot()

@@ -4,7 +4,7 @@ import dataclasses, importlib, inspect
 import pytest
 from fastcore.docments import docments
 
-MODULES = ['core', 'state', 'suggest', 'diagnostics', 'plot', 'result', 'learner', 'cli', 'test_utils']
+MODULES = ['core', 'state', 'suggest', 'diagnostics', 'plot', 'result', 'learner', 'cli', 'examples']
 FASTAI_OWN = {'fastai_lr_find'}  # fastai's function object itself, documented in 04_learner's table
 
 

@@ -106,7 +106,7 @@ def test_valid_mode_uses_the_same_batches_at_every_step_in_eval_mode(tmp_path):
     for a, b in ((seconds[0], s) for s in seconds[1:]): assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
     assert not any(g for *_, g in seen)  # no gradients
     assert len(res.train_losses) == n and not np.array_equal(res.train_losses, res.raw_losses)
-    assert res.to_df().columns.tolist() == ['step', 'lr', 'train_loss', 'raw_loss', 'loss', 'in_window']
+    assert res.to_df().columns.tolist() == ['sweep', 'step', 'lr', 'train_loss', 'raw_loss', 'loss', 'in_window']
 
 
 def test_valid_mode_matches_a_direct_evaluation(tmp_path):

@@ -148,7 +148,7 @@ def test_result_record_and_export(synth):
     d = json.loads(json.dumps(res.to_dict()))
     assert d['stop_reason'] == res.stop_reason and len(d['losses']) == len(res.losses) and d['suggestions']['valley'] == sug.valley
     df = res.to_df()
-    assert list(df.columns) == ['step', 'lr', 'raw_loss', 'loss', 'in_window'] and len(df) == len(res.losses)
+    assert list(df.columns) == ['sweep', 'step', 'lr', 'raw_loss', 'loss', 'in_window'] and len(df) == len(res.losses) and (df.sweep == 0).all()
     assert df.in_window.sum() == res.window[1] - res.window[0]
     assert 'stopped' in repr(res)
 

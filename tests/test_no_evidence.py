@@ -44,7 +44,7 @@ def test_no_descent_our_rules_give_none_and_fastais_keep_their_values():
 
 
 def test_a_real_descent_keeps_every_suggestion():
-    from fastai_lrrange.test_utils import digits_learner
+    from fastai_lrrange.examples import digits_learner
     sug, res, _ = _run(digits_learner(), suggest_funcs=('loss_drop', 'drop_or_minimum', 'recommended'))
     assert all(v is not None for v in sug) and sug.recommended == sug.drop_or_minimum
     assert FindingKind.NO_DESCENT not in [d.kind for d in res.diagnostics] and len(res.losses) <= 100  # one sweep only
@@ -56,17 +56,21 @@ def test_recommended_sweeps_again_longer_from_the_same_state_and_leaves_no_trace
     before = capture(learn)
     sug, res, warned = _run(learn, suggest_funcs='recommended')
     assert_same_state(before, capture(learn))
-    assert res.diagnostics[0].kind is FindingKind.RESWEPT and res.num_it == 275 and len(res.losses) == 275
-    assert res.last_group_lrs[-1] < 1e4 and res.last_group_lrs[-1] > 1e3  # 25 steps a decade, up to 1e4
+    first, second = res.sweeps
+    assert res.num_it == 100 and len(res.losses) == len(first.losses) == 100  # the result's curve is the user's first sweep
+    assert second.num_it == 275 and len(second.losses) == 275 and res.read_from == {'recommended': 1}
+    assert 1e3 < second.last_group_lrs[-1] < 1e4  # 25 steps a decade, up to 1e4
     assert sug.recommended is not None  # the second sweep's suggestion (a guess on this curve, and it says so)
-    assert 'none either' in res.diagnostics[0]
+    reswept = [d for d in res.diagnostics if d.kind is FindingKind.RESWEPT]
+    assert len(reswept) == 1 and 'none either' in reswept[0] and FindingKind.NO_DESCENT not in [d.kind for d in res.diagnostics]
     # the second sweep ran from the Learner's own state: it is the curve of that sweep run directly
     direct = make_synth(n_trn=10); direct.model = Plateau()
     with direct.no_bar(): direct.fit(1, 1e-2)
     _, res2, _ = _run(direct, start_lr=1e-7, end_lr=1e4, num_it=275, suggest_funcs=('valley',))
-    np.testing.assert_array_equal(res.losses, res2.losses)
+    np.testing.assert_array_equal(second.losses, res2.losses)
 
 
 def test_recommended_is_one_call_with_no_argument_to_tune():
-    from fastai_lrrange.suggest import RECOMMENDED, SUGGESTIONS
-    assert RECOMMENDED == 'recommended' and SUGGESTIONS[RECOMMENDED].sweeps_again and SUGGESTIONS[RECOMMENDED].needs_descent
+    from fastai_lrrange.suggest import RECOMMENDED, SUGGESTIONS, SweepAgain
+    e = SUGGESTIONS[RECOMMENDED]
+    assert RECOMMENDED == 'recommended' and e.needs_descent and isinstance(e.sweep_again, SweepAgain)

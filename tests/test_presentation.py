@@ -26,7 +26,7 @@ def test_a_notebook_shows_one_figure_per_call_and_one_bar(tmp_path, monkeypatch)
     setup = textwrap.dedent('''
         import warnings; warnings.filterwarnings('ignore')
         from fastai_lrrange.all import *
-        from fastai_lrrange.test_utils import digits_learner
+        from fastai_lrrange.examples import digits_learner
         learn = digits_learner()''')
     cells = _run_notebook([setup, 'learn.lr_find()', 'learn.recorder.plot_lr_find()', 'learn.lr_find_result.plot()',
                            'fig = learn.lr_find_result.plot()', 'fig'], tmp_path)
@@ -39,7 +39,7 @@ def test_piped_progress_is_a_few_plain_lines():
     code = textwrap.dedent('''
         import warnings; warnings.filterwarnings('ignore')
         from fastai_lrrange.all import *
-        from fastai_lrrange.test_utils import digits_learner
+        from fastai_lrrange.examples import digits_learner
         digits_learner().lr_find(show_plot=False)''')
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr

@@ -132,9 +132,10 @@ def test_registry_and_suggestion_method():
     @register_suggestion('half_min')
     def _half(lrs, losses, num_it): return float(lrs[losses.argmin()]) / 2, None
     try:
-        assert SUGGESTIONS['half_min'] is _half and SuggestionMethod.Half_min is _half
-        names, funcs = resolve_suggestions(['half_min', SuggestionMethod.Valley])
-        assert names == ['half_min', 'valley'] and funcs == [_half, ours.valley]
+        assert SUGGESTIONS['half_min'].func is _half and SuggestionMethod.Half_min is _half
+        pairs = resolve_suggestions(['half_min', SuggestionMethod.Valley])
+        assert [n for n, _ in pairs] == ['half_min', 'valley'] and [e.func for _, e in pairs] == [_half, ours.valley]
+        assert not SUGGESTIONS['half_min'].needs_descent and SUGGESTIONS['half_min'].sweep_again is None
     finally:
         del SUGGESTIONS['half_min']; delattr(SuggestionMethod, 'Half_min')
 
@@ -142,7 +143,7 @@ def test_registry_and_suggestion_method():
 def test_register_bare_decorator_and_bad_name():
     @register_suggestion
     def my_rule(lrs, losses, num_it): return 1e-3, (1e-3, 0.)
-    try: assert SUGGESTIONS['my_rule'] is my_rule
+    try: assert SUGGESTIONS['my_rule'].func is my_rule and SUGGESTIONS['my_rule'](None, None, 1) == (1e-3, (1e-3, 0.))
     finally: del SUGGESTIONS['my_rule']; delattr(SuggestionMethod, 'My_rule')
     with pytest.raises(ValueError, match="name \\('bad name'\\) must be a valid Python identifier"):
         register_suggestion('bad name')(lambda *a: None)
@@ -154,7 +155,8 @@ def test_resolve_every_accepted_form():
     items = ['valley', ours.steep, fs.minimum, fs.SuggestionMethod.Slide, SuggestionMethod.Steep,
              functools.partial(ours.slide, lr_diff=5), functools.partial(fs.slide, lr_diff=10), lambda l, s, n: (1e-3, (1e-3, 1.)),
              lambda l, s, n: (1e-2, (1e-2, 1.)), Rule()]
-    names, funcs = resolve_suggestions(items)
+    pairs = resolve_suggestions(items)
+    names, funcs = [n for n, _ in pairs], [e.func for _, e in pairs]
     assert names == ['valley', 'steep', 'minimum', 'slide', 'steep_2', 'slide_2', 'slide_3', 'lambda_fn', 'lambda_fn_2', 'Rule']
     assert funcs[2] is ours.minimum and funcs[3] is ours.slide  # fastai's functions map to ours
     assert funcs[6].func is ours.slide and funcs[6].keywords == {'lr_diff': 10}

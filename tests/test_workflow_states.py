@@ -88,12 +88,12 @@ def make_learner(kind, opt='adam', cbs=(), seed=0):
 
 
 def _awd_lstm(opt_func, cbs, seed):
-    from fastai_lrrange.test_utils import tiny_text_classifier
+    from learners import tiny_text_classifier
     return tiny_text_classifier(seed, opt_func=opt_func, cbs=cbs)  # AWD_LSTM classifier, pretrained=False: built from scratch
 
 
 def _tabular(opt_func, cbs, seed):
-    from fastai_lrrange.test_utils import tiny_tabular_learner
+    from learners import tiny_tabular_learner
     return tiny_tabular_learner(seed=seed, n=160, opt_func=opt_func, cbs=cbs,
                                 splitter=lambda m: [params(m.embeds) + params(m.bn_cont), params(m.layers)])
 
