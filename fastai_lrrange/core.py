@@ -173,6 +173,7 @@ class RangeTestRecord:
     losses:list=field(default_factory=list) # Smoothed loss of each step
     train_losses:list|None=None # Training loss of each step (`raw_losses` itself unless `valid_batches`)
     stop_reason:StopReason|None=None # Why it stopped; None while it runs
+    non_finite:tuple|None=None # When the loss went non-finite: what in that batch was not ('inputs', 'targets', 'model output' or 'loss') and the details
     def __post_init__(self):
         if self.train_losses is None: self.train_losses = self.raw_losses
     @property
@@ -267,7 +268,7 @@ def _add_point(self:LRFinder, loss):
     raw,smooth = loss.item(),self._smoother.value.item()
     rec.raw_losses.append(raw); rec.losses.append(smooth)
     self._step_losses,self._skipped = [],False
-    if not (math.isfinite(raw) and math.isfinite(smooth)): rec.stop_reason = StopReason.NON_FINITE
+    if not (math.isfinite(raw) and math.isfinite(smooth)): rec.stop_reason,rec.non_finite = StopReason.NON_FINITE,self._non_finite_in_batch()
     else:
         self._best = min(self._best, smooth)
         if spec.stop_div and diverged(smooth, self._best, spec.div_thresh): rec.stop_reason = StopReason.DIVERGED
@@ -283,6 +284,20 @@ def _valid_loss(self:LRFinder):
     finally:
         for m,flag in modes: m.training = flag
     return torch.stack(losses).mean()
+
+def _non_finite_counts(ts, name):
+    "'name[i]: k of n values' for each floating tensor of `ts` (a tensor or a tuple) that holds non-finite values"
+    ts = ts if isinstance(ts, (tuple, list)) else (ts,)
+    return [f"{name}[{i}]: {int((~torch.isfinite(t)).sum())} of {t.numel()} values" for i,t in enumerate(ts)
+            if isinstance(t, torch.Tensor) and t.is_floating_point() and not bool(torch.isfinite(t).all())]
+
+@patch
+def _non_finite_in_batch(self:LRFinder) -> tuple:
+    "What in the batch at hand is not finite: ('inputs' or 'targets' or 'model output', which tensors and how many values), or ('loss', '') when they all are"
+    for where,name in (('inputs', 'xb'), ('targets', 'yb'), ('model output', 'pred')):
+        bad = _non_finite_counts(getattr(self.learn, name, ()), name)
+        if bad: return where, '; '.join(bad)
+    return 'loss', ''
 
 # %% ../nbs/00_core.ipynb #17fa87b2
 @patch

@@ -10,8 +10,8 @@ from typing import NamedTuple
 import numpy as np
 
 # %% auto #0
-__all__ = ['MAD_TO_SD', 'NEAR_LOWEST', 'StopReason', 'FindingKind', 'Finding', 'LRFindWarning', 'Window', 'suggestion_window',
-           'Descent', 'descent', 'curve_findings', 'evidence_findings', 'suggestion_findings']
+__all__ = ['MAD_TO_SD', 'NEAR_LOWEST', 'TOO_SMALL_TO_MATTER', 'StopReason', 'FindingKind', 'Finding', 'LRFindWarning', 'Window',
+           'suggestion_window', 'Descent', 'descent', 'curve_findings', 'evidence_findings', 'suggestion_findings']
 
 # %% ../nbs/02a_diagnostics.ipynb #bd75c116
 class StopReason(str, Enum):
@@ -112,19 +112,36 @@ def descent(
 
 # %% ../nbs/02a_diagnostics.ipynb #fa573d6a
 NEAR_LOWEST = 0.1 # A curve ending within 10% of its lowest loss has not started to diverge
+TOO_SMALL_TO_MATTER = 1e-5 # At or below this rate, a few steps cannot make the weights non-finite (a non-finite gradient can)
 
-def _stop_findings(n, num_it, stop_reason, lrs):
-    "Findings about why the sweep stopped: interrupted, out of data, non-finite"
-    K,out = FindingKind,[]
+def _non_finite_finding(n, lr, non_finite, at_once):
+    "The NON_FINITE finding, naming the cause (the data, the model, the loss function or the learning rate); and whether the rate is the cause"
+    where,what = non_finite or ('loss', '')
+    at = f"non-finite loss at step {n}" + (f" (lr {lr:.1e})" if lr is not None else '')
+    if where in ('inputs', 'targets'):
+        return Finding(FindingKind.NON_FINITE, f"{at}: the batch's {where} are not finite ({what})", "the data is the cause, not the learning rate: "
+                       "drop or fill those rows, or leave the column out (fastai's FillMissing fills missing values, not infinities)"), False
+    if n == 1 or (lr is not None and lr <= TOO_SMALL_TO_MATTER):
+        when = 'before any update' if n == 1 else f'at a rate too small to move the weights ({lr:.0e})'
+        if where == 'model output':
+            return Finding(FindingKind.NON_FINITE, f"{at}: the model's output is not finite on finite inputs, {when}", "the model is the cause, "
+                           "not the learning rate: check its initialisation and forward pass (float16 overflows above 65504), and the loss's gradients"), False
+        return Finding(FindingKind.NON_FINITE, f"{at}: the loss is not finite on finite outputs and targets, {when}", "the loss function is "
+                       "the cause, not the learning rate: check that the targets suit it (class indices in range, values in its domain)"), False
+    return Finding(FindingKind.NON_FINITE, f"{at}: the suggestions use the points before it", "lower start_lr" if at_once else "lower end_lr"), True
+
+def _stop_findings(n, num_it, stop_reason, lrs, non_finite, at_once):
+    "Findings about why the sweep stopped (interrupted, out of data, non-finite); and whether a non-finite loss is the learning rate's doing"
+    K,out,lr_did_it = FindingKind,[],True
     if stop_reason is StopReason.INTERRUPTED:
         out.append(Finding(K.INTERRUPTED, f"interrupted after {n} steps", "the Learner is restored and the partial curve is in learn.lr_find_result"))
     if stop_reason is StopReason.DATA_EXHAUSTED:
         out.append(Finding(K.DATA_EXHAUSTED, f"ran out of training data: {n} steps, fewer steps than num_it={num_it} "
                            "(many steps were skipped, by a GradScaler or gradient accumulation)", "lower num_it or use more data"))
     if stop_reason is StopReason.NON_FINITE:
-        at = f" (lr {float(lrs[n-1]):.1e})" if lrs is not None and n else ''
-        out.append(Finding(K.NON_FINITE, f"non-finite loss at step {n}{at}: the suggestions use the points before it", "lower end_lr or start_lr"))
-    return out
+        f,lr_did_it = _non_finite_finding(n, float(lrs[n-1]) if lrs is not None and n else None, non_finite, at_once)
+        out.append(f)
+    return out, lr_did_it
 
 def _never_diverged(losses, stop_reason):
     "The NEVER_DIVERGED finding when the sweep ended with the loss still at (or near) its lowest; else None"
@@ -148,13 +165,15 @@ def curve_findings(
     num_it:int, # Steps asked for
     window:Window, # The points the suggestions see (`suggestion_window`)
     lrs=None, # Learning rate at each step (last group), to say where things happened
+    non_finite:tuple|None=None, # What in the batch was not finite when the loss went non-finite (`RangeTestRecord.non_finite`)
     flat_tol:float=0.05, # A fall of less than this share of the loss over the window is a flat curve
 ) -> list:
     "Every `Finding` about one sweep's curve but its descent (see `evidence_findings`): what went wrong and what to do"
     losses,stop_reason = np.asarray(losses, dtype=float),StopReason(stop_reason)
     n = len(losses)
-    out = _stop_findings(n, num_it, stop_reason, lrs)
+    out,lr_did_it = _stop_findings(n, num_it, stop_reason, lrs, non_finite, window.diverged_early)
     if window.diverged_early:
+        if not lr_did_it: return out # the finding names the cause; "lower start_lr" would send the user the wrong way
         return out + [Finding(FindingKind.DIVERGED_AT_ONCE, f"diverged at once (after {n} of {num_it} steps, before the suggestion window "
                               "had enough points): no suggestion", "lower start_lr")]
     w = losses[window.start:window.stop]; w = w[np.isfinite(w)]

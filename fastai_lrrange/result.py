@@ -49,7 +49,7 @@ class Sweep(GetAttr):
         losses,raw = np.asarray(record.losses, dtype=float),np.asarray(record.raw_losses, dtype=float)
         reason = StopReason(record.stop_reason)
         w = suggestion_window(n, spec.num_it, reason)
-        found = curve_findings(losses, reason, spec.num_it, w, lrs[:, -1])
+        found = curve_findings(losses, reason, spec.num_it, w, lrs[:, -1], record.non_finite)
         return cls(spec, lrs, losses, raw, np.asarray(record.train_losses, dtype=float), reason, w,
                    descent(losses[w.start:w.stop], raw[w.start:w.stop]), tuple(found))
 
