@@ -52,8 +52,11 @@ class Task:
     grid: tuple = (2 ** -16, 1.0)  # range of the factor-2 oracle grid
     held_out: bool = False         # not looked at while designing suggestions
     kind: str = ''
-    family: str = 'small'          # the kind of model, for the per-kind figures: small, transformer, transfer, flat_regression, plateau
+    family: str = 'small'          # the kind of model, for the per-kind figures: small, transformer, transfer, flat_regression, plateau, ...
     floor: float = None            # scores below this count as this (R² below -1: as useless as any, so one blow-up does not dominate a mean)
+    group: str = 'small'           # issue 22's groups: 'small', 'late_descent', 'after_training' (GROUPS)
+    slice_ratio: float = None      # downstream lr_max=slice(lr/slice_ratio, lr) (discriminative rates; lr is the top), else lr_max=lr
+    fit_kw: dict = field(default_factory=dict)  # more arguments of the downstream fit (e.g. wd=0.1, as fastbook trains collab_learner)
 
 
 # ------------------------------------------------------------------ data helpers
@@ -391,38 +394,50 @@ def xor_deep_tanh(seed):
     return _learner(dls, nn.Sequential(*layers, nn.Linear(32, 2)), seed)
 
 
-TASKS = [
+TASKS = [  # held_out comes from issue 22's coin flips (benchmarks/kinds.py, set below), not from these lines
     Task('digits_cnn', digits_cnn, 3, kind='images, small CNN, Adam'),
     Task('cancer_mlp', cancer_mlp, 5, kind='tabular MLP, Adam'),
     Task('wine_bn', wine_bn, 8, kind='tabular MLP with BatchNorm, Adam'),
     Task('seq_gru', seq_gru, 4, kind='synthetic sequences, GRU, Adam'),
     Task('digits_sgd', digits_sgd, 3, grid=(2 ** -12, 8.0), kind='digits MLP, SGD with momentum'),
-    Task('cancer_bn_sgd', cancer_bn_sgd, 5, grid=(2 ** -12, 8.0), held_out=True, kind='tabular MLP with BatchNorm, SGD'),
-    Task('friedman_regression', friedman_regression, 6, metric='mse', direction='min', held_out=True, kind='regression MLP, Adam'),
+    Task('cancer_bn_sgd', cancer_bn_sgd, 5, grid=(2 ** -12, 8.0), kind='tabular MLP with BatchNorm, SGD'),
+    Task('friedman_regression', friedman_regression, 6, metric='mse', direction='min', kind='regression MLP, Adam'),
     # added after the first held-out verdict on loss_drop, before any of their results were seen: fastai's own models
-    Task('tabular_synth', tabular_synth, 4, held_out=True, kind="fastai tabular_learner (embeddings, BatchNorm), 3 classes, Adam"),
-    Task('tabular_regression', tabular_regression, 4, metric='mse', direction='min', held_out=True, kind='fastai tabular_learner, regression, Adam'),
-    Task('digits_bn_cnn', digits_bn_cnn, 3, held_out=True, kind="CNN of fastai ConvLayers (BatchNorm) on digits, Adam"),
-    # issue 14: the kinds where range tests are known to mislead, two tasks each; which one of each pair is held out was
-    # drawn by a coin (random.Random(14)) before any range test on them was run
-    Task('tfm_digits', tfm_digits, 4, grid=(2 ** -14, 0.5), family='transformer', kind='transformer encoder from scratch on digit rows, AdamW'),
+    Task('tabular_synth', tabular_synth, 4, kind="fastai tabular_learner (embeddings, BatchNorm), 3 classes, Adam"),
+    Task('tabular_regression', tabular_regression, 4, metric='mse', direction='min', kind='fastai tabular_learner, regression, Adam'),
+    Task('digits_bn_cnn', digits_bn_cnn, 3, kind="CNN of fastai ConvLayers (BatchNorm) on digits, Adam"),
+    # issue 14: the kinds where range tests are known to mislead, two tasks each (split then by a coin, random.Random(14))
+    Task('tfm_digits', tfm_digits, 4, grid=(2 ** -14, 0.5), family='transformer', group='late_descent',
+         kind='transformer encoder from scratch on digit rows, AdamW'),
     # added after the first results of the tuning tasks (tfm_digits's curves all showed a descent), as a tuning task: a transformer
     # whose loss sits at log(2) until it learns the order, with a cliff just above the best lr
-    Task('tfm_order', tfm_order, 6, grid=(2 ** -14, 0.5), family='transformer', kind='transformer encoder from scratch, which marker token comes first, AdamW'),
-    Task('tfm_tokens', tfm_tokens, 2, grid=(2 ** -14, 0.5), held_out=True, family='transformer',
+    Task('tfm_order', tfm_order, 6, grid=(2 ** -14, 0.5), family='transformer', group='late_descent',
+         kind='transformer encoder from scratch, which marker token comes first, AdamW'),
+    Task('tfm_tokens', tfm_tokens, 2, grid=(2 ** -14, 0.5), family='transformer', group='late_descent',
          kind='transformer encoder from scratch on token sequences, torch AdamW'),
     Task('transfer_digits_mlp', transfer_digits_mlp, 4, grid=(2 ** -14, 4.0), family='transfer',
          kind='MLP body pretrained on digits 5-9, frozen, new head for 0-4, Adam'),
-    Task('transfer_digits_cnn', transfer_digits_cnn, 3, grid=(2 ** -14, 4.0), held_out=True, family='transfer',
+    Task('transfer_digits_cnn', transfer_digits_cnn, 3, grid=(2 ** -14, 4.0), family='transfer',
          kind='ConvLayer body pretrained on digits 0-4, frozen, create_head for 5-9, Adam'),
     Task('noisy_linear_tabular', noisy_linear_tabular, 4, metric='r2', grid=(2 ** -14, 4.0), floor=-1.0, family='flat_regression',
          kind='tabular_learner, noisy mostly-linear regression, raw target, R²'),
-    Task('diabetes_tabular', diabetes_tabular, 8, metric='r2', grid=(2 ** -12, 4.0), floor=-1.0, held_out=True, family='flat_regression',
+    Task('diabetes_tabular', diabetes_tabular, 8, metric='r2', grid=(2 ** -12, 4.0), floor=-1.0, family='flat_regression',
          kind='tabular_learner on sklearn diabetes, raw target (25-346), R²'),
-    Task('xor_deep_tanh', xor_deep_tanh, 6, grid=(2 ** -14, 1.0), family='plateau', kind='6-layer tanh MLP on an XOR of two features, Adam'),
-    Task('memory_gru', memory_gru, 8, grid=(2 ** -12, 8.0), held_out=True, family='plateau',
+    Task('xor_deep_tanh', xor_deep_tanh, 6, grid=(2 ** -14, 1.0), family='plateau', group='late_descent',
+         kind='6-layer tanh MLP on an XOR of two features, Adam'),
+    Task('memory_gru', memory_gru, 8, grid=(2 ** -12, 8.0), family='plateau', group='late_descent',
          kind='GRU carrying the first token over 30 steps, Adam'),
 ]
+
+# issue 22: the new kinds (benchmarks/kinds.py), and every task's split into tuning and held-out by a recorded coin flip
+sys.modules.setdefault('quality', sys.modules[__name__])  # kinds.py imports this module's helpers, also when it runs as a script
+sys.path.insert(0, str(HERE))
+from kinds import NEW_TASKS, COIN_SEED, PAIRS, coin_flips, held_out_names  # noqa: E402
+TASKS += NEW_TASKS
+COIN_FLIPS = coin_flips()
+_HELD_OUT = held_out_names(COIN_FLIPS)
+assert sorted(n for ps in PAIRS.values() for p in ps for n in p) == sorted(t.name for t in TASKS), 'every task in exactly one pair'
+for t in TASKS: t.held_out = t.name in _HELD_OUT
 
 
 # ------------------------------------------------------------------ training with a cache
@@ -442,15 +457,18 @@ PROTOCOLS = {  # how the suggestion is used downstream
 
 
 def _train(learn, task, lr, protocol):
-    if protocol == 'one_cycle': learn.fit_one_cycle(task.epochs, lr_max=lr)
-    elif protocol == 'fit': learn.fit(task.epochs, lr)
-    elif protocol == 'fine_tune': learn.fine_tune(max(task.epochs - 1, 1), base_lr=lr, freeze_epochs=1)
+    "Train `learn` downstream at suggestion `lr` (the top of the slice for tasks with a `slice_ratio`), as the task says"
+    lr_max = slice(lr / task.slice_ratio, lr) if task.slice_ratio else lr
+    if protocol == 'one_cycle': learn.fit_one_cycle(task.epochs, lr_max=lr_max, **task.fit_kw)
+    elif protocol == 'fit': learn.fit(task.epochs, lr_max, **task.fit_kw)
+    elif protocol == 'fine_tune': learn.fine_tune(max(task.epochs - 1, 1), base_lr=lr, freeze_epochs=1, **task.fit_kw)
     else: raise ValueError(f"protocol ({protocol!r}) must be one of {', '.join(PROTOCOLS)}")
 
 
 def train_score(task, lr, seed, cache, protocol='one_cycle'):
     "Score (higher is better) of training with `protocol` at `lr` from `seed` (fit_one_cycle(task.epochs, lr_max=lr) by default)"
     key = f'{task.name}|{lr:.6e}|{seed}|{task.epochs}' + ('' if protocol == 'one_cycle' else f'|{protocol}')
+    key += (f'|slice{task.slice_ratio:g}' if task.slice_ratio else '') + (f'|{sorted(task.fit_kw.items())}' if task.fit_kw else '')
     hit = cache.get(key)
     if hit is not None: return hit
     learn = task.make_learner(seed)
@@ -654,7 +672,9 @@ def verdict(rs, name='loss_drop'):
 
 FAMILIES = {'small': 'small MLPs, CNNs, RNNs (issue 7)', 'transformer': 'transformer encoder from scratch, AdamW',
             'transfer': 'transfer: pretrained body frozen, new head', 'flat_regression': 'tabular regression with a wide flat optimum',
-            'plateau': 'loss plateaus before it falls'}
+            'plateau': 'loss plateaus before it falls', 'unfreeze': "after fine_tune's first stage, unfrozen",
+            'continued': 'under-trained model trained further', 'converged': 'nearly converged model trained further',
+            'collab': 'collab_learner (embeddings, y_range)'}
 KIND_TARGET = dict(inside=0.8, regret_factor=0.5, spread=0.5, below=1.0)  # issue 14, on every kind, tuning and held-out separately
 
 
