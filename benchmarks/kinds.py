@@ -214,9 +214,9 @@ NEW_TASKS = [
     # late descent
     Task('tfm_reverse', tfm_reverse, 6, grid=(2 ** -14, 0.5), group='late_descent', family='transformer',
          kind='transformer encoder from scratch reversing a token sequence (a prediction per position), AdamW'),
-    Task('deep_tanh_digits', deep_tanh_digits, 4, grid=(2 ** -16, 0.5), group='late_descent', family='plateau',
+    Task('deep_tanh_digits', deep_tanh_digits, 16, grid=(2 ** -16, 0.5), group='late_descent', family='plateau',
          kind='10-layer tanh MLP without normalization on flattened digits, Adam'),
-    Task('adding_lstm', adding_lstm, 6, metric='mse', direction='min', grid=(2 ** -14, 1.0), group='late_descent', family='plateau',
+    Task('adding_lstm', adding_lstm, 12, metric='mse', direction='min', grid=(2 ** -14, 8.0), group='late_descent', family='plateau',
          kind='LSTM on the adding problem, T=50, MSE, Adam'),
     # one more kind users bring
     Task('collab_synth', collab_synth, 5, metric='mse', direction='min', grid=(2 ** -14, 1.0), fit_kw=dict(wd=0.1), group='small',
