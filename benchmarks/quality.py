@@ -912,6 +912,7 @@ def main():
     p.add_argument('--methods', default='', help='comma-separated registered suggestions to score (default: all)')
     p.add_argument('--held-out-methods', default='', help='on held-out tasks, only these suggestions (and no candidates or ideas); default: as --methods')
     p.add_argument('--grids-from', default=None, help="a results .json of an earlier run: only its grid searches are reused (the other tasks get theirs here)")
+    p.add_argument('--regrid', default='', help="comma-separated tasks whose grid search is run here even if --grids-from has one (it did not reproduce here)")
     p.add_argument('--threads', type=int, default=int(os.environ.get('OMP_NUM_THREADS') or os.cpu_count() or 1),
                    help='torch threads (default: OMP_NUM_THREADS, else every core; 1 leaves the other cores free)')
     a = p.parse_args()
@@ -938,6 +939,8 @@ def main():
     stored = {r['task']: r for r in json.loads(Path(a.oracle_from).read_text())} if a.oracle_from else {}
     if stored: tasks = [t for t in tasks if t.name in stored]
     grids = {r['task']: r for r in json.loads(Path(a.grids_from).read_text())} if a.grids_from else {}
+    regrid = [k for k in a.regrid.split(',') if k]
+    grids = {k: v for k, v in grids.items() if k not in regrid}
     methods = [k for k in a.methods.split(',') if k] or None
     held_methods = [k for k in a.held_out_methods.split(',') if k] or methods
     t0, results = time.time(), []
