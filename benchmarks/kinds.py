@@ -202,7 +202,7 @@ def collab_synth(seed):
 NEW_TASKS = [
     # after training
     Task('unfreeze_one', unfreeze_cnn, 3, grid=(2 ** -16, 1.0), group='after_training', family='unfreeze',
-         kind="fine_tune's first stage on transfer_digits_cnn, then unfreeze(); downstream fit_one_cycle(epochs, lr_max=lr), one rate for both groups"),
+         kind="fine_tune's first stage on transfer_digits_cnn, then unfreeze(); downstream fit_one_cycle(epochs, lr_max=lr), one rate for both parameter groups"),
     Task('unfreeze_slice', unfreeze_cnn, 3, grid=(2 ** -16, 1.0), slice_ratio=100, group='after_training', family='unfreeze',
          kind="fine_tune's first stage on transfer_digits_cnn, then unfreeze(); downstream fit_one_cycle(epochs, lr_max=slice(lr/100, lr))"),
     Task('continued', continued, 3, grid=(2 ** -16, 1.0), group='after_training', family='continued',
