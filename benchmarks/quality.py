@@ -15,8 +15,14 @@ Usage:
   python benchmarks/quality.py --ideas all --recommend 'long 25/dec if flat' --threads 1 --no-candidates
                                                     # also the range-test procedures of benchmarks/range_ideas.py (issue 14),
                                                     # with per-kind figures and issue 14's targets for the named methods
+  python benchmarks/quality.py --grids-from benchmarks/results/issue14_one_cycle.json --held-out-methods valley,slide,minimum,steep \
+      --no-candidates --threads 1 --out benchmarks/results/issue22_phase_a.md
+                                                    # issue 22, phase A: the old tasks' grid searches reused, the new tasks' run
+                                                    # here; on held-out tasks only fastai's four
 The ideas tried while designing `loss_drop` (benchmarks/candidates.py) are measured too, unless --no-candidates or --quick.
-Tasks have a `family` (small, transformer, transfer, flat_regression, plateau): the per-kind tables group by it.
+Tasks have a `group` (issue 22: small, late_descent, after_training; the per-group tables) and a finer `family` (small,
+transformer, transfer, flat_regression, plateau, unfreeze, continued, converged, collab; the per-kind tables). The new kinds of
+issue 22 are in benchmarks/kinds.py, with the coin flips that set every task's `held_out`.
 Trainings, pretrained bodies and procedure results are cached in benchmarks/cache/ (delete it to start over).
 """
 import argparse, hashlib, inspect, importlib.util, json, math, os, platform, statistics, sys, time, warnings
@@ -52,8 +58,11 @@ class Task:
     grid: tuple = (2 ** -16, 1.0)  # range of the factor-2 oracle grid
     held_out: bool = False         # not looked at while designing suggestions
     kind: str = ''
-    family: str = 'small'          # the kind of model, for the per-kind figures: small, transformer, transfer, flat_regression, plateau
+    family: str = 'small'          # the kind of model, for the per-kind figures: small, transformer, transfer, flat_regression, plateau, ...
     floor: float = None            # scores below this count as this (R² below -1: as useless as any, so one blow-up does not dominate a mean)
+    group: str = 'small'           # issue 22's groups: 'small', 'late_descent', 'after_training' (GROUPS)
+    slice_ratio: float = None      # downstream lr_max=slice(lr/slice_ratio, lr) (discriminative rates; lr is the top), else lr_max=lr
+    fit_kw: dict = field(default_factory=dict)  # more arguments of the downstream fit (e.g. wd=0.1, as fastbook trains collab_learner)
 
 
 # ------------------------------------------------------------------ data helpers
@@ -391,38 +400,56 @@ def xor_deep_tanh(seed):
     return _learner(dls, nn.Sequential(*layers, nn.Linear(32, 2)), seed)
 
 
-TASKS = [
+TASKS = [  # held_out comes from issue 22's coin flips (benchmarks/kinds.py, set below), not from these lines
     Task('digits_cnn', digits_cnn, 3, kind='images, small CNN, Adam'),
     Task('cancer_mlp', cancer_mlp, 5, kind='tabular MLP, Adam'),
     Task('wine_bn', wine_bn, 8, kind='tabular MLP with BatchNorm, Adam'),
     Task('seq_gru', seq_gru, 4, kind='synthetic sequences, GRU, Adam'),
     Task('digits_sgd', digits_sgd, 3, grid=(2 ** -12, 8.0), kind='digits MLP, SGD with momentum'),
-    Task('cancer_bn_sgd', cancer_bn_sgd, 5, grid=(2 ** -12, 8.0), held_out=True, kind='tabular MLP with BatchNorm, SGD'),
-    Task('friedman_regression', friedman_regression, 6, metric='mse', direction='min', held_out=True, kind='regression MLP, Adam'),
+    Task('cancer_bn_sgd', cancer_bn_sgd, 5, grid=(2 ** -12, 8.0), kind='tabular MLP with BatchNorm, SGD'),
+    Task('friedman_regression', friedman_regression, 6, metric='mse', direction='min', kind='regression MLP, Adam'),
     # added after the first held-out verdict on loss_drop, before any of their results were seen: fastai's own models
-    Task('tabular_synth', tabular_synth, 4, held_out=True, kind="fastai tabular_learner (embeddings, BatchNorm), 3 classes, Adam"),
-    Task('tabular_regression', tabular_regression, 4, metric='mse', direction='min', held_out=True, kind='fastai tabular_learner, regression, Adam'),
-    Task('digits_bn_cnn', digits_bn_cnn, 3, held_out=True, kind="CNN of fastai ConvLayers (BatchNorm) on digits, Adam"),
-    # issue 14: the kinds where range tests are known to mislead, two tasks each; which one of each pair is held out was
-    # drawn by a coin (random.Random(14)) before any range test on them was run
-    Task('tfm_digits', tfm_digits, 4, grid=(2 ** -14, 0.5), family='transformer', kind='transformer encoder from scratch on digit rows, AdamW'),
+    Task('tabular_synth', tabular_synth, 4, kind="fastai tabular_learner (embeddings, BatchNorm), 3 classes, Adam"),
+    Task('tabular_regression', tabular_regression, 4, metric='mse', direction='min', kind='fastai tabular_learner, regression, Adam'),
+    Task('digits_bn_cnn', digits_bn_cnn, 3, kind="CNN of fastai ConvLayers (BatchNorm) on digits, Adam"),
+    # issue 14: the kinds where range tests are known to mislead, two tasks each (split then by a coin, random.Random(14))
+    Task('tfm_digits', tfm_digits, 4, grid=(2 ** -14, 0.5), family='transformer', group='late_descent',
+         kind='transformer encoder from scratch on digit rows, AdamW'),
     # added after the first results of the tuning tasks (tfm_digits's curves all showed a descent), as a tuning task: a transformer
     # whose loss sits at log(2) until it learns the order, with a cliff just above the best lr
-    Task('tfm_order', tfm_order, 6, grid=(2 ** -14, 0.5), family='transformer', kind='transformer encoder from scratch, which marker token comes first, AdamW'),
-    Task('tfm_tokens', tfm_tokens, 2, grid=(2 ** -14, 0.5), held_out=True, family='transformer',
+    Task('tfm_order', tfm_order, 6, grid=(2 ** -14, 0.5), family='transformer', group='late_descent',
+         kind='transformer encoder from scratch, which marker token comes first, AdamW'),
+    Task('tfm_tokens', tfm_tokens, 2, grid=(2 ** -14, 0.5), family='transformer', group='late_descent',
          kind='transformer encoder from scratch on token sequences, torch AdamW'),
     Task('transfer_digits_mlp', transfer_digits_mlp, 4, grid=(2 ** -14, 4.0), family='transfer',
          kind='MLP body pretrained on digits 5-9, frozen, new head for 0-4, Adam'),
-    Task('transfer_digits_cnn', transfer_digits_cnn, 3, grid=(2 ** -14, 4.0), held_out=True, family='transfer',
+    Task('transfer_digits_cnn', transfer_digits_cnn, 3, grid=(2 ** -14, 4.0), family='transfer',
          kind='ConvLayer body pretrained on digits 0-4, frozen, create_head for 5-9, Adam'),
     Task('noisy_linear_tabular', noisy_linear_tabular, 4, metric='r2', grid=(2 ** -14, 4.0), floor=-1.0, family='flat_regression',
          kind='tabular_learner, noisy mostly-linear regression, raw target, R²'),
-    Task('diabetes_tabular', diabetes_tabular, 8, metric='r2', grid=(2 ** -12, 4.0), floor=-1.0, held_out=True, family='flat_regression',
+    Task('diabetes_tabular', diabetes_tabular, 8, metric='r2', grid=(2 ** -12, 4.0), floor=-1.0, family='flat_regression',
          kind='tabular_learner on sklearn diabetes, raw target (25-346), R²'),
-    Task('xor_deep_tanh', xor_deep_tanh, 6, grid=(2 ** -14, 1.0), family='plateau', kind='6-layer tanh MLP on an XOR of two features, Adam'),
-    Task('memory_gru', memory_gru, 8, grid=(2 ** -12, 8.0), held_out=True, family='plateau',
+    Task('xor_deep_tanh', xor_deep_tanh, 6, grid=(2 ** -14, 1.0), family='plateau', group='late_descent',
+         kind='6-layer tanh MLP on an XOR of two features, Adam'),
+    Task('memory_gru', memory_gru, 8, grid=(2 ** -12, 8.0), family='plateau', group='late_descent',
          kind='GRU carrying the first token over 30 steps, Adam'),
 ]
+
+# issue 22: the new kinds (benchmarks/kinds.py), and every task's split into tuning and held-out by a recorded coin flip
+sys.modules.setdefault('quality', sys.modules[__name__])  # kinds.py imports this module's helpers, also when it runs as a script
+sys.path.insert(0, str(HERE))
+from kinds import NEW_TASKS, COIN_SEED, PAIRS, coin_flips, held_out_names  # noqa: E402
+TASKS += NEW_TASKS
+COIN_FLIPS = coin_flips()
+_HELD_OUT = held_out_names(COIN_FLIPS)
+assert sorted(n for ps in PAIRS.values() for p in ps for n in p) == sorted(t.name for t in TASKS), 'every task in exactly one pair'
+for t in TASKS: t.held_out = t.name in _HELD_OUT
+
+
+def coin_of(name):
+    "The coin flip that set task `name`'s held_out: seed, its place in the order of draws, the pair, the coin, the held-out task(s)"
+    for i, f in enumerate(COIN_FLIPS):
+        if name in f['pair']: return dict(seed=COIN_SEED, order=i, **f)
 
 
 # ------------------------------------------------------------------ training with a cache
@@ -442,17 +469,25 @@ PROTOCOLS = {  # how the suggestion is used downstream
 
 
 def _train(learn, task, lr, protocol):
-    if protocol == 'one_cycle': learn.fit_one_cycle(task.epochs, lr_max=lr)
-    elif protocol == 'fit': learn.fit(task.epochs, lr)
-    elif protocol == 'fine_tune': learn.fine_tune(max(task.epochs - 1, 1), base_lr=lr, freeze_epochs=1)
+    "Train `learn` downstream at suggestion `lr` (the top of the slice for tasks with a `slice_ratio`), as the task says"
+    lr_max = slice(lr / task.slice_ratio, lr) if task.slice_ratio else lr
+    if protocol == 'one_cycle': learn.fit_one_cycle(task.epochs, lr_max=lr_max, **task.fit_kw)
+    elif protocol == 'fit': learn.fit(task.epochs, lr_max, **task.fit_kw)
+    elif protocol == 'fine_tune': learn.fine_tune(max(task.epochs - 1, 1), base_lr=lr, freeze_epochs=1, **task.fit_kw)
     else: raise ValueError(f"protocol ({protocol!r}) must be one of {', '.join(PROTOCOLS)}")
+
+
+def _train_key(task, lr, seed, protocol):
+    key = f'{task.name}|{lr:.6e}|{seed}|{task.epochs}' + ('' if protocol == 'one_cycle' else f'|{protocol}')
+    return key + (f'|slice{task.slice_ratio:g}' if task.slice_ratio else '') + (f'|{sorted(task.fit_kw.items())}' if task.fit_kw else '')
 
 
 def train_score(task, lr, seed, cache, protocol='one_cycle'):
     "Score (higher is better) of training with `protocol` at `lr` from `seed` (fit_one_cycle(task.epochs, lr_max=lr) by default)"
-    key = f'{task.name}|{lr:.6e}|{seed}|{task.epochs}' + ('' if protocol == 'one_cycle' else f'|{protocol}')
+    key = _train_key(task, lr, seed, protocol)
     hit = cache.get(key)
     if hit is not None: return hit
+    t0 = time.time()
     learn = task.make_learner(seed)
     set_seed(seed)
     with learn.no_bar(), learn.no_logging():
@@ -463,8 +498,14 @@ def train_score(task, lr, seed, cache, protocol='one_cycle'):
     score = m if task.direction == 'max' else -m
     if not math.isfinite(score): score = None
     elif task.floor is not None: score = max(score, task.floor)
+    cache.d[f'sec|{key}'] = time.time() - t0  # what the training took (learner, fit, validation), kept with the score
     cache.put(key, score)
     return score
+
+
+def train_seconds(task, lr, seed, cache, protocol='one_cycle'):
+    "Seconds that training took when its score was computed (None if it was never timed)"
+    return cache.get(f'sec|{_train_key(task, lr, seed, protocol)}')
 
 
 def grid_points(lo, hi):
@@ -537,22 +578,29 @@ def _oracle(task, seeds, cache, grid_step, protocol):
     best_scores = [worst if v is None else v for v in table[lr_star]]
     band = (max(best_scores) - min(best_scores)) if len(best_scores) > 1 else 0.0
     near = [lr for lr in grid if best - means[lr] <= band + 1e-12]  # grid lrs whose seed mean is within the noise band of the best
+    secs = [train_seconds(task, lr, s, cache, protocol) for lr in grid for s in seeds]
+    secs = [v for v in secs if v is not None]
     return {'oracle_lr': lr_star, 'oracle': best, 'band': band, 'worst': min(means.values()), 'near': [min(near), max(near)],
-            'grid': {f'{lr:.6e}': m for lr, m in means.items()}}, worst
+            'grid': {f'{lr:.6e}': m for lr, m in means.items()}, 'grid_range': [grid[0], grid[-1]], 'n_trainings': len(grid) * len(seeds),
+            'grid_seconds': sum(secs) if secs else None, 'train_seconds': statistics.median(secs) if secs else None}, worst
 
 
 def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protocol='one_cycle', ideas=None, idea_version='',
-             stored=None, methods=None):
-    "Score every registered suggestion (or those in `methods`) on `task`; with `stored` (this task's result from an earlier run), its oracle and unmeasured methods are reused"
+             stored=None, methods=None, grid_only=False):
+    """Score every registered suggestion (or those in `methods`) on `task`; with `stored` (this task's result from an earlier run),
+    its oracle and (unless `grid_only`) the methods not measured here are reused"""
     t0 = time.time()
     if stored is None: oracle, worst = _oracle(task, seeds, cache, grid_step, protocol)
     else:  # the earlier run's grid search; its worst seed mean stands in for the worst single score
         oracle, worst = {k: stored[k] for k in ('oracle_lr', 'oracle', 'band', 'worst', 'near', 'grid')}, stored['worst']
+        # the oracle lr trained again here: does the stored grid hold on this machine and library version?
+        oracle['oracle_check'] = seed_mean([train_score(task, oracle['oracle_lr'], s, cache, protocol) for s in seeds], worst)
     best = oracle['oracle']
-    out = {'task': task.name, **oracle, 'methods': {}, 'family': task.family}
+    out = {'task': task.name, **oracle, 'methods': {}, 'family': task.family, 'group': task.group, 'grid_reused': stored is not None}
     if stored is not None:
-        out['methods'] = {k: v for k, v in stored['methods'].items() if methods is None or k not in methods}
-        out['measured'] = list(methods or SUGGESTIONS)
+        measured = list(methods or SUGGESTIONS)
+        if not grid_only: out['methods'] = {k: v for k, v in stored['methods'].items() if k not in measured}
+        out['measured'] = measured
     # entries that sweep again when the curve shows no descent (`recommended`) get a range test of their own: in one call with the
     # others, their second sweep would become everyone's curve
     wanted = [n for n in SUGGESTIONS if methods is None or n in methods]
@@ -589,6 +637,9 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
             rec['cost'].append({k: v for k, v in r.items() if k != 'lr'})
             _score_lr(rec, r['lr'], task, seeds, cache, best, out['worst'], worst, protocol)
     out['seconds'] = time.time() - t0
+    lrs = {l for rec in out['methods'].values() for l in rec['lrs'] if l is not None} | {out['oracle_lr']}
+    secs = [v for v in (train_seconds(task, l, s, cache, protocol) for l in lrs for s in seeds) if v is not None]
+    if out.get('train_seconds') is None and secs: out['train_seconds'] = statistics.median(secs)  # reused grids: the trainings of this run
     return out
 
 
@@ -605,7 +656,7 @@ def summarize(rec, res):
 def load_tasks_file(path):
     spec = importlib.util.spec_from_file_location('extra_tasks', path)
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
-    fields = ('name', 'make_learner', 'epochs', 'metric', 'direction', 'grid', 'held_out', 'kind', 'family', 'floor')
+    fields = ('name', 'make_learner', 'epochs', 'metric', 'direction', 'grid', 'held_out', 'kind', 'family', 'floor', 'group', 'slice_ratio', 'fit_kw')
     tasks = []
     for t in mod.TASKS:  # a Task (from any import of this module), a dict, or any object with the same attributes
         d = t if isinstance(t, dict) else {f: getattr(t, f) for f in fields if hasattr(t, f)}
@@ -654,7 +705,9 @@ def verdict(rs, name='loss_drop'):
 
 FAMILIES = {'small': 'small MLPs, CNNs, RNNs (issue 7)', 'transformer': 'transformer encoder from scratch, AdamW',
             'transfer': 'transfer: pretrained body frozen, new head', 'flat_regression': 'tabular regression with a wide flat optimum',
-            'plateau': 'loss plateaus before it falls'}
+            'plateau': 'loss plateaus before it falls', 'unfreeze': "after fine_tune's first stage, unfrozen",
+            'continued': 'under-trained model trained further', 'converged': 'nearly converged model trained further',
+            'collab': 'collab_learner (embeddings, y_range)'}
 KIND_TARGET = dict(inside=0.8, regret_factor=0.5, spread=0.5, below=1.0)  # issue 14, on every kind, tuning and held-out separately
 
 
@@ -724,6 +777,78 @@ def kinds_report(results, names, recommend=()):
     return lines
 
 
+GROUPS = {'small': 'small models (from scratch, frozen-body transfer, flat regressions, collab)',
+          'late_descent': 'late descent (transformers from scratch, deep tanh MLPs, RNNs on long-memory tasks)',
+          'after_training': "after training (fine_tune's first stage then unfreeze, continued, nearly converged)"}
+
+
+def method_steps(r, nm):
+    "Mean optimizer steps the range test of method `nm` took on task result `r` (a second sweep counts too)"
+    rec = _rec(r, nm)
+    if rec is not None and rec.get('cost'): return statistics.mean(c['steps'] for c in rec['cost'])
+    return statistics.mean(c['steps'] for c in r['rt_cost']) if r.get('rt_cost') else float('nan')
+
+
+def group_figures(rs, nm):
+    "Figures of method `nm` over the tasks `rs` (one group, tuning or held-out); None unless it was measured on all of them"
+    per = [summarize(_rec(r, nm), r) for r in rs if _rec(r, nm) is not None]
+    if not per or len(per) < len(rs): return None
+    n = sum(s['n'] for s in per)
+    return dict(regret=statistics.mean(s['regret'] for s in per), inside=sum(s['inside'] * s['n'] for s in per) / n,
+                spread=statistics.mean(s['spread'] for s in per), max_spread=max(s['spread'] for s in per),
+                below=max(s['below'] for s in per), failures=sum(s['failures'] for s in per),
+                steps=statistics.mean(method_steps(r, nm) for r in rs), n=n)
+
+
+def groups_report(results, names):
+    "Per group of issue 22 (small, late descent, after training), tuning and held-out separately: every method measured on all its tasks"
+    lines = ['## Per group (issue 22)', '', 'Per group, tuning and held-out separately: mean regret over tasks (metric units: accuracy, -mse, or R² floored '
+             'at -1) | share of range tests whose regret is inside the noise band | spread of log10(lr) over range-test seeds (mean over tasks, max) | '
+             "max decades below the oracle's near-optimal range (grid lrs whose seed-mean score is within the noise band of the best) | failures (no lr) | "
+             "optimizer steps of the range test (mean; `recommended`'s second sweep included). A method appears only where it was measured on every task "
+             'of the set (held-out tasks: fastai\'s four only, in phase A).', '']
+    for g, title in GROUPS.items():
+        for held, which in ((False, 'tuning'), (True, 'held-out')):
+            rs = [r for r in results if r.get('group', 'small') == g and r['held_out'] == held]
+            if not rs: continue
+            lines += [f"### {title}: {which} ({', '.join(r['task'] for r in rs)})", '',
+                      '| method | mean regret | in band | spread (mean) | spread (max) | max below | failures | steps |', '|---|' + '---|' * 7]
+            figs = {nm: group_figures(rs, nm) for nm in names}
+            for nm, o in figs.items():
+                if o is None: continue
+                lines.append(f"| {nm} | {o['regret']:.4f} | {o['inside']:.0%} | {o['spread']:.2f} | {o['max_spread']:.2f} | {o['below']:.2f} | "
+                             f"{o['failures']} | {o['steps']:.0f} |")
+            four = {k: figs.get(k) for k in FASTAI_FOUR if figs.get(k)}
+            if four:
+                bn = min(four, key=lambda k: four[k]['regret'])
+                lines += ['', f"Best of fastai's four on this set: `{bn}`, mean regret {four[bn]['regret']:.4f}."]
+            lines.append('')
+    return lines
+
+
+def task_notes(r):
+    "More about a task's grid search: group, epochs, grid, near-optimal range, times, and whether the grid was reused"
+    if 'group' not in r: return ''
+    g = [float(k) for k in r['grid']]
+    edge = ' **oracle at the grid edge**' if r['oracle_lr'] in (min(g), max(g)) else ''
+    sec = f", {r['train_seconds']:.1f} s per training (median)" if r.get('train_seconds') else ''
+    grid = (f"grid reused from an earlier run (here the oracle lr gives {r['oracle_check']:.4f})" if r.get('grid_reused') else
+            f"grid {r.get('n_trainings', '?')} trainings, {r['grid_seconds']:.0f} s" if r.get('grid_seconds') else 'grid')
+    return (f"; group {r['group']}, family {r['family']}, {r['epochs']} epochs, grid {min(g):.1e}..{max(g):.1e}, near-optimal "
+            f"{r['near'][0]:.1e}..{r['near'][1]:.1e}{edge}; {grid}{sec}")
+
+
+def coin_report():
+    lines = ['## Tuning or held-out: the coin flips (issue 22, item 2)', '',
+             f"`random.Random({COIN_SEED})`, one `randrange(2)` per pair in this order (benchmarks/kinds.py `PAIRS`, `coin_flips`); for a pair, "
+             "coin 0 holds out the first task and 1 the second; for a task without a pair, 0 holds it out and 1 keeps it for tuning. "
+             'Drawn, and committed, before any range-test rule ran on a new task.', '',
+             '| # | group | pair | coin | held out |', '|---|---|---|---|---|']
+    for i, f in enumerate(COIN_FLIPS):
+        lines.append(f"| {i} | {f['group']} | {', '.join(f['pair'])} | {f['coin']} | {', '.join(f['held_out']) or '(none)'} |")
+    return lines + ['']
+
+
 def report(results, args, elapsed):
     names = list(SUGGESTIONS)
     lines = ['# Suggestion quality', '',
@@ -734,15 +859,18 @@ def report(results, args, elapsed):
              '(trainings already in the cache are not repeated: the times are of this run)',
              '- how these results were used to design `loss_drop` and `drop_or_minimum`, in order: benchmarks/results/suggestion_design.md',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
+    if any('coin' in r for r in results): lines += coin_report()
     groups = [(False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')]
     for group, title in groups:
         rs = [r for r in results if r['held_out'] == group]
         if not rs: continue
         lines += [f'## {title}', '']
         for r in rs:
-            lines.append(f"- **{r['task']}** ({r['kind']}): oracle lr {r['oracle_lr']:.2e}, score {r['oracle']:.4f}, noise band {r['band']:.4f}, {r['seconds']:.0f} s")
-        lines += [''] + _table(rs, 'methods', names)
-        for nm in OURS:
+            lines.append(f"- **{r['task']}** ({r['kind']}): oracle lr {r['oracle_lr']:.2e}, score {r['oracle']:.4f}, noise band {r['band']:.4f}, {r['seconds']:.0f} s"
+                         + task_notes(r))
+        present = [nm for nm in names if all(nm in r['methods'] for r in rs)]
+        lines += [''] + _table(rs, 'methods', present)
+        for nm in [n for n in OURS if n in present]:
             v = verdict(rs, nm)
             if v: lines += [f'Target for `{nm}` (issue 7) on these tasks:', ''] + v
     cands = [k for k in (results[0].get('candidates') or {})] if results else []
@@ -759,6 +887,8 @@ def report(results, args, elapsed):
         for group, title in groups:
             rs = [r for r in results if r['held_out'] == group]
             if rs: lines += [f'### {title}', ''] + _table(rs, 'ideas', ideas)
+    if any(r.get('group', 'small') != 'small' for r in results):
+        lines += groups_report(results, names + ideas)
     if any(r.get('family', 'small') != 'small' for r in results) or ideas:
         lines += kinds_report(results, names + ideas, getattr(args, 'recommend', ()) or ())
     return '\n'.join(lines) + '\n'
@@ -780,6 +910,9 @@ def main():
     p.add_argument('--recommend', default='', help='comma-separated methods (suggestions or ideas) whose issue-14 targets are checked per kind')
     p.add_argument('--oracle-from', default=None, help="a results .json of an earlier run: its grid searches and the methods not in --methods are reused")
     p.add_argument('--methods', default='', help='comma-separated registered suggestions to score (default: all)')
+    p.add_argument('--held-out-methods', default='', help='on held-out tasks, only these suggestions (and no candidates or ideas); default: as --methods')
+    p.add_argument('--grids-from', default=None, help="a results .json of an earlier run: only its grid searches are reused (the other tasks get theirs here)")
+    p.add_argument('--regrid', default='', help="comma-separated tasks whose grid search is run here even if --grids-from has one (it did not reproduce here)")
     p.add_argument('--threads', type=int, default=int(os.environ.get('OMP_NUM_THREADS') or os.cpu_count() or 1),
                    help='torch threads (default: OMP_NUM_THREADS, else every core; 1 leaves the other cores free)')
     a = p.parse_args()
@@ -805,12 +938,19 @@ def main():
     a.recommend = [k for k in a.recommend.split(',') if k]
     stored = {r['task']: r for r in json.loads(Path(a.oracle_from).read_text())} if a.oracle_from else {}
     if stored: tasks = [t for t in tasks if t.name in stored]
+    grids = {r['task']: r for r in json.loads(Path(a.grids_from).read_text())} if a.grids_from else {}
+    regrid = [k for k in a.regrid.split(',') if k]
+    grids = {k: v for k, v in grids.items() if k not in regrid}
     methods = [k for k in a.methods.split(',') if k] or None
+    held_methods = [k for k in a.held_out_methods.split(',') if k] or methods
     t0, results = time.time(), []
     for t in tasks:
-        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates=cands, protocol=a.protocol, ideas=ideas,
-                     stored=stored.get(t.name), methods=methods)
+        m = held_methods if t.held_out else methods
+        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates={} if t.held_out and a.held_out_methods else cands,
+                     protocol=a.protocol, ideas={} if t.held_out and a.held_out_methods else ideas,
+                     stored=stored.get(t.name) or grids.get(t.name), methods=m, grid_only=t.name in grids and t.name not in stored)
         r['held_out'], r['kind'], r['metric'], r['protocol'], r['epochs'] = t.held_out, t.kind, t.metric, a.protocol, t.epochs
+        r['slice_ratio'], r['fit_kw'], r['coin'] = t.slice_ratio, t.fit_kw, coin_of(t.name)
         results.append(r)
         print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",
               {k: round(summarize(v, r)['regret'], 3) for k, v in r['methods'].items()}, f"{r['seconds']:.0f}s", flush=True)
