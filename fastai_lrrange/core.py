@@ -89,12 +89,14 @@ class RangeTestSpec:
         if n_groups == len(self.starts): return np.array(self.starts), np.array(self.ends)
         return lr_ranges(self.start_lr, self.end_lr, n_groups, self.mode)
 
-    def second_sweep(self) -> RangeTestSpec|None:
-        "The spec of the sweep `sweep_again` asks for: the same start, up to its `end_lr` (every group alike), `per_decade` steps a decade; None when it would go no higher"
-        p,top = self.sweep_again,self.starts[-1]
-        if p is None or p.end_lr <= top: return None
-        ends = tuple(s*p.end_lr/top for s in self.starts) # every group up by the same factor: their ratios are kept
-        return replace(self, end_lr=ends, ends=ends, num_it=max(1, round(p.per_decade*math.log10(p.end_lr/top))), sweep_again=None)
+    def second_sweep(self,
+        reached, # The first sweep's last learning rate of each group (where it diverged, or its end)
+    ) -> RangeTestSpec|None:
+        "The spec of the sweep `sweep_again` asks for: from `below` decades under `reached` to `above` decades over it, `num_it` steps; None without a policy"
+        p = self.sweep_again
+        if p is None or not len(reached): return None
+        starts,ends = tuple(float(r)/10**p.below for r in reached),tuple(float(r)*10**p.above for r in reached) # every group alike: ratios kept
+        return replace(self, start_lr=starts, end_lr=ends, starts=starts, ends=ends, num_it=p.num_it, sweep_again=None)
 
 def _check_int(name, v, low, advice):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low: raise ValueError(f"{name} ({v!r}) must be an integer >= {low}: {advice}")
@@ -105,9 +107,10 @@ def _sweep_again_policy(given, suggestions):
     if given is None or given is False: return None
     if not isinstance(given, SweepAgain):
         raise ValueError(f"sweep_again ({given!r}) must be a SweepAgain, None (as the suggestions ask) or False (never sweep again)")
-    if isinstance(given.end_lr, bool) or not isinstance(given.end_lr, (int, float)) or not 0 < given.end_lr < math.inf:
-        raise ValueError(f"sweep_again.end_lr ({given.end_lr!r}) must be a positive finite number: try SweepAgain(end_lr=1e4)")
-    _check_int('sweep_again.per_decade', given.per_decade, 1, 'try SweepAgain(per_decade=25)')
+    for name,v,low in (('below', given.below, 0), ('above', given.above, -1)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not low < v < math.inf:
+            raise ValueError(f"sweep_again.{name} ({v!r}) must be a finite number of decades > {low}: the default is SweepAgain({name}={getattr(SweepAgain, name)})")
+    _check_int('sweep_again.num_it', given.num_it, 1, 'try SweepAgain(num_it=300)')
     if given.fallback is not None and not callable(given.fallback):
         raise ValueError(f"sweep_again.fallback ({given.fallback!r}) must be a suggestion function or None")
     return given

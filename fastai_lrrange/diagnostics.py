@@ -182,6 +182,7 @@ def curve_findings(
 # %% ../nbs/02a_diagnostics.ipynb #5b38621a
 def evidence_findings(
     descents:list, # The `Descent` of each sweep, in order
+    starts:list, # The lowest learning rate (last group) of each sweep
     ends:list, # The highest learning rate (last group) each sweep was to reach
     steps:list, # Points each sweep recorded
     num_its:list, # Steps each sweep was asked for
@@ -192,12 +193,15 @@ def evidence_findings(
     lack = f"the loss fell by {first.fall:.3g}, within its step-to-step noise of {first.noise:.3g}"
     if len(descents) == 1:
         return [Finding(FindingKind.NO_DESCENT, f"no descent in the suggestion window ({lack}): no learning rate on this curve is evidence",
-                        "ask for suggest_funcs='recommended', which sweeps again, longer; or raise end_lr and num_it")]
+                        "ask for suggest_funcs='recommended', which sweeps again where it matters; or raise end_lr and num_it")]
     shows = descents[-1].found
-    return [Finding(FindingKind.RESWEPT, f"no descent in {steps[0]} steps to {ends[0]:.0e} ({lack}): swept again from the same state, "
-                    f"{num_its[-1]} steps to {ends[-1]:.0e} ({steps[-1]} run), which "
-                    + ("shows one: the suggestions that asked for it read that sweep" if shows else "shows none either: a suggestion read off it is a guess"),
-                    "train with the suggestion, and watch the first epoch" if shows else "look at the plot before training")]
+    what = (f"no descent in {steps[0]} steps to {ends[0]:.0e} ({lack}): swept again from the same state, {num_its[-1]} steps from "
+            f"{starts[-1]:.0e} to {ends[-1]:.0e} ({steps[-1]} run), which ")
+    if shows: return [Finding(FindingKind.RESWEPT, what + "shows one: the suggestions that asked for it read that sweep",
+                              "train with the suggestion, and watch the first epoch")]
+    return [Finding(FindingKind.RESWEPT, what + "shows none either: no learning rate on these curves is evidence",
+                    f"try a few short trainings at rates one to three decades below {ends[0]:.0e}, where the loss blew up, "
+                    "or run lr_find again after a first epoch")]
 
 # %% ../nbs/02a_diagnostics.ipynb #01dc671e
 def suggestion_findings(

@@ -131,7 +131,7 @@ def _run_sweeps(learn, spec, snap, run:int) -> tuple:
     _start(learn, snap, run, fresh=run == 0)
     rec,interrupted = _run_once(learn, spec)
     sweeps = [Sweep.read(rec, spec)]
-    again = spec.second_sweep() if sweeps[0].lacks_descent and interrupted is None else None
+    again = spec.second_sweep(sweeps[0].lrs[-1]) if sweeps[0].lacks_descent and interrupted is None else None
     if again is not None:
         _start(learn, snap, run, fresh=False)
         rec,interrupted = _run_once(learn, again)

@@ -29,10 +29,11 @@ class SuggestionWarning(UserWarning):
 
 @dataclass(frozen=True)
 class SweepAgain:
-    "When the first sweep shows no descent: sweep again from the same state and start, up to `end_lr`, `per_decade` steps a decade"
-    end_lr:float=1e4 # Highest lr of the second sweep (last group; the others keep their ratio); 1e4, far above any rate that trains, found on issue 14's tuning tasks
-    per_decade:int=25 # Steps a decade: 275 steps from 1e-7 to 1e4, a quarter of the steps per decade that 1,000 steps over fastai's range give (issue 14's tuning)
-    fallback:Callable|None=None # What the second sweep suggests when it shows no descent either (a guess, said so); None: nothing
+    "When the first sweep shows no descent: sweep again from the same state, slower, over the rates just below where it broke down"
+    below:float=4. # Decades below the first sweep's last rate (where it diverged, or its end) at which the second sweep starts
+    above:float=0.5 # Decades above that rate at which it ends (it stops when it diverges)
+    num_it:int=300 # Steps: 67 a decade, about 5 times fastai's 12.5, so a model that learns late has trained before the rate gets high
+    fallback:Callable|None=None # What to suggest on a second sweep that shows no descent either (a guess, and said so); None: nothing
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -240,7 +241,7 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=drop_or_minimum))
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain())
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`

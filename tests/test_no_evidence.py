@@ -16,6 +16,12 @@ class Plateau(nn.Module):
     def forward(self, x): return self.lin(x) * 0 + 1.0
 
 
+class Late(nn.Module):
+    "Learns only after its gate has opened: the gate's weight needs many steps at a moderate rate before the output moves"
+    def __init__(self): super().__init__(); self.lin, self.gate = nn.Linear(1, 1), nn.Parameter(torch.tensor(-6.))
+    def forward(self, x): return self.lin(x) * torch.sigmoid(self.gate) * 10
+
+
 def plateau_learner():
     learn = make_synth(n_trn=10)
     learn.model = Plateau()
@@ -50,7 +56,7 @@ def test_a_real_descent_keeps_every_suggestion():
     assert FindingKind.NO_DESCENT not in [d.kind for d in res.diagnostics] and len(res.losses) <= 100  # one sweep only
 
 
-def test_recommended_sweeps_again_longer_from_the_same_state_and_leaves_no_trace():
+def test_recommended_sweeps_again_where_it_matters_from_the_same_state_and_leaves_no_trace():
     learn = plateau_learner()
     with learn.no_bar(): learn.fit(1, 1e-2)
     before = capture(learn)
@@ -58,16 +64,30 @@ def test_recommended_sweeps_again_longer_from_the_same_state_and_leaves_no_trace
     assert_same_state(before, capture(learn))
     first, second = res.sweeps
     assert res.num_it == 100 and len(res.losses) == len(first.losses) == 100  # the result's curve is the user's first sweep
-    assert second.num_it == 275 and len(second.losses) == 275 and res.read_from == {'recommended': 1}
-    assert 1e3 < second.last_group_lrs[-1] < 1e4  # 25 steps a decade, up to 1e4
-    assert sug.recommended is not None  # the second sweep's suggestion (a guess on this curve, and it says so)
+    reached = first.last_group_lrs[-1]
+    assert second.num_it == 300 and res.read_from == {'recommended': 1}
+    assert np.isclose(second.last_group_lrs[0], reached / 1e4) and second.last_group_lrs[-1] < reached * 10 ** 0.5  # 4 decades below to half above
+    # the plateau shows no descent on the second sweep either: no rate is evidence, and the finding says what to do instead
+    assert sug.recommended is None and res.withheld == {'recommended': 'no descent'}
     reswept = [d for d in res.diagnostics if d.kind is FindingKind.RESWEPT]
-    assert len(reswept) == 1 and 'none either' in reswept[0] and FindingKind.NO_DESCENT not in [d.kind for d in res.diagnostics]
+    assert len(reswept) == 1 and 'shows none either' in reswept[0] and 'short trainings' in reswept[0].advice
+    assert FindingKind.NO_DESCENT not in [d.kind for d in res.diagnostics] and FindingKind.TOO_FEW_POINTS not in [d.kind for d in res.diagnostics]
     # the second sweep ran from the Learner's own state: it is the curve of that sweep run directly
     direct = make_synth(n_trn=10); direct.model = Plateau()
     with direct.no_bar(): direct.fit(1, 1e-2)
-    _, res2, _ = _run(direct, start_lr=1e-7, end_lr=1e4, num_it=275, suggest_funcs=('valley',))
+    _, res2, _ = _run(direct, start_lr=reached / 1e4, end_lr=reached * 10 ** 0.5, num_it=300, suggest_funcs=('valley',))
     np.testing.assert_array_equal(second.losses, res2.losses)
+
+
+def test_a_late_descent_is_found_by_the_second_sweep():
+    "A model that only learns once it has trained for a while at a useful rate: flat over the first sweep, a descent on the second"
+    from fastai_lrrange.suggest import SweepAgain
+    learn = make_synth(n_trn=10)
+    learn.model = Late()
+    sug, res, _ = _run(learn, suggest_funcs=('valley', 'recommended'))
+    assert len(res.sweeps) == 2 and res.first_sweep.lacks_descent and res.sweeps[1].descent.found
+    assert sug.recommended is not None and res.read_from['recommended'] == 1
+    assert any(d.kind is FindingKind.RESWEPT and 'shows one' in d for d in res.diagnostics)
 
 
 def test_recommended_is_one_call_with_no_argument_to_tune():

@@ -24,17 +24,17 @@ def test_the_spec_holds_the_policy_filled_by_the_entry_or_the_user():
     from fastai_lrrange.suggest import SweepAgain
     assert range_test_spec(suggest_funcs=('valley', 'steep')).sweep_again is None
     assert range_test_spec(suggest_funcs=('valley', 'recommended')).sweep_again == SUGGESTIONS['recommended'].sweep_again
-    mine = SweepAgain(end_lr=1e2, per_decade=10)
+    mine = SweepAgain(below=2, num_it=50)
     assert range_test_spec(suggest_funcs='valley', sweep_again=mine).sweep_again is mine
     assert range_test_spec(suggest_funcs='recommended', sweep_again=False).sweep_again is None
-    with pytest.raises(ValueError, match=r'sweep_again.end_lr \(-1\) must be a positive finite number'):
-        range_test_spec(sweep_again=SweepAgain(end_lr=-1))
+    with pytest.raises(ValueError, match=r'sweep_again.below \(-1\) must be a finite number of decades > 0'):
+        range_test_spec(sweep_again=SweepAgain(below=-1))
     with pytest.raises(ValueError, match=r"sweep_again \(True\) must be a SweepAgain"): range_test_spec(sweep_again=True)
 
 
 def test_any_entry_registered_with_a_policy_gets_it_whatever_its_name():
     from fastai_lrrange.suggest import SweepAgain
-    @register_suggestion('my_cautious_rule', needs_descent=True, sweep_again=SweepAgain(end_lr=1e2, per_decade=10))
+    @register_suggestion('my_cautious_rule', needs_descent=True, sweep_again=SweepAgain(below=2, num_it=90))
     def _rule(lrs, losses, num_it): return float(lrs[int(np.argmin(losses))]) / 10
     try:
         sug, res = _quiet(plateau_learner(), suggest_funcs='my_cautious_rule')
@@ -65,7 +65,7 @@ def test_the_plot_shows_which_sweep_each_point_comes_from():
     import matplotlib.pyplot as plt
     _, res = _quiet(plateau_learner(), suggest_funcs=('valley', 'recommended'))
     labels = [t.get_text() for t in res.plot().axes[0].get_legend().get_texts()]
-    assert any(l.startswith('second sweep: 275 steps') for l in labels)
+    assert any(l.startswith('second sweep: 300 steps') for l in labels)
     assert any(l.startswith('recommended (second sweep): ') for l in labels) and any(l.startswith('valley: ') for l in labels)
     plt.close('all')
 
@@ -73,9 +73,9 @@ def test_the_plot_shows_which_sweep_each_point_comes_from():
 def test_n_runs_applies_the_policy_to_every_run():
     sug, res = _quiet(plateau_learner(), suggest_funcs=('valley', 'recommended'), n_runs=2)
     assert [len(r.sweeps) for r in res.runs] == [2, 2] and len(res.sweeps) == 2 and res.read_from['recommended'] == 1
-    assert sug.recommended is not None and res.suggestions_per_run['recommended'] == [r.suggestions['recommended'] for r in res.runs]
+    assert res.suggestions_per_run['recommended'] == [r.suggestions['recommended'] for r in res.runs]
     d = res.to_dict()
-    assert [s['num_it'] for s in d['sweeps']] == [100, 275] and d['num_it'] == 100
+    assert [s['num_it'] for s in d['sweeps']] == [100, 300] and d['num_it'] == 100
 
 
 # ------------------------------------------------------------------ item 4: what was withheld is handed over
