@@ -10,22 +10,25 @@ Usage:
   python benchmarks/quality.py --quick              # smoke run (2 tasks, coarse grid, 1 seed), under two minutes
   python benchmarks/quality.py --tasks-file my.py   # also runs the TASKS defined in my.py (see `Task`)
   python benchmarks/quality.py --protocol fit       # the suggestion used as a constant rate (or: fine_tune); quality_fit.md
-  python benchmarks/quality.py --oracle-from benchmarks/results/issue14_one_cycle.json --methods recommended,drop_or_minimum \
-      --no-candidates                               # only these suggestions, against the grid searches of an earlier run
-  python benchmarks/quality.py --ideas all --recommend 'long 25/dec if flat' --threads 1 --no-candidates
-                                                    # also the range-test procedures of benchmarks/range_ideas.py (issue 14),
-                                                    # with per-kind figures and issue 14's targets for the named methods
   python benchmarks/quality.py --grids-from benchmarks/results/issue14_one_cycle.json --held-out-methods valley,slide,minimum,steep \
-      --no-candidates --threads 1 --out benchmarks/results/issue22_phase_a.md
+      --threads 1 --out benchmarks/results/issue22_phase_a.md
                                                     # issue 22, phase A: the old tasks' grid searches reused, the new tasks' run
                                                     # here; on held-out tasks only fastai's four
-The ideas tried while designing `loss_drop` (benchmarks/candidates.py) are measured too, unless --no-candidates or --quick.
+  python benchmarks/quality.py --oracle-from benchmarks/results/issue22_phase_a.json --methods recommended --tasks a,b \
+      --threads 1 --out benchmarks/results/issue22_tuning.md
+                                                    # only these suggestions, against the grid searches (and the other
+                                                    # methods' figures) of an earlier run
+  python benchmarks/quality.py --report-from benchmarks/results/issue22_tuning.json --out /tmp/report.md
+                                                    # the report of a results .json written again, nothing trained
+The commands recorded in older results files use --no-candidates (skip the rules of benchmarks/candidates.py), --ideas and
+--recommend (issue 14's range-test procedures, benchmarks/range_ideas.py, and their targets): those scripts are gone (issue 21);
+--no-candidates is still accepted and does nothing (issue 22's results pass it), --ideas and --recommend are not.
 Tasks have a `group` (issue 22: small, late_descent, after_training; the per-group tables) and a finer `family` (small,
 transformer, transfer, flat_regression, plateau, unfreeze, continued, converged, collab; the per-kind tables). The new kinds of
 issue 22 are in benchmarks/kinds.py, with the coin flips that set every task's `held_out`.
-Trainings, pretrained bodies and procedure results are cached in benchmarks/cache/ (delete it to start over).
+Trainings, pretrained bodies and trained states are cached in benchmarks/cache/ (delete it to start over).
 """
-import argparse, hashlib, inspect, importlib.util, json, math, os, platform, statistics, sys, time, warnings
+import argparse, importlib.util, json, math, os, platform, statistics, sys, time, warnings
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -518,46 +521,11 @@ def seed_mean(scores, worst):
     return statistics.mean(vals)
 
 
-def _candidate_lr(f, res):
-    try: lr = float(f(res))
-    except Exception: return None
-    return lr if math.isfinite(lr) and lr > 0 else None
-
-
 def _score_lr(rec, lr, task, seeds, cache, best, worst_mean, worst, protocol='one_cycle'):
     if lr is None:
         rec['failures'] += 1; rec['lrs'].append(None); rec['regrets'].append(best - worst_mean); return
     score = seed_mean([train_score(task, lr, s, cache, protocol) for s in seeds], worst)
     rec['lrs'].append(lr); rec['regrets'].append(best - score)
-
-
-def _source_key(f):
-    "A short hash of what `f` computes (its source, or its partial's function and arguments): cached idea results follow edits"
-    def part(v):
-        if callable(v) and not isinstance(v, type): return _source_key(v)
-        if isinstance(v, dict): return repr(sorted((k, part(x)) for k, x in v.items()))
-        if isinstance(v, (list, tuple)): return repr([part(x) for x in v])
-        return repr(v)
-    if isinstance(f, partial): txt = _source_key(f.func) + part(f.args) + part(f.keywords)
-    else:
-        try: txt = inspect.getsource(f)
-        except (TypeError, OSError): txt = getattr(f, '__qualname__', type(f).__name__)
-        txt += ''.join(part(c.cell_contents) for c in (getattr(f, '__closure__', None) or ()))
-    return hashlib.md5(txt.encode()).hexdigest()[:10]
-
-
-def idea_lr(task, name, f, rs, cache, version=''):
-    "Run range-test procedure `f` (benchmarks/range_ideas.py) on a fresh learner of range-test seed `rs`: {'lr', 'steps', 'fwd', 'seconds'}, cached"
-    key = f'idea|{task.name}|{name}|{rs}|{_source_key(f)}{version}'
-    hit = cache.get(key)
-    if hit is not None: return hit
-    import range_ideas
-    learn = task.make_learner(1000 + rs)
-    try: lr, cost = range_ideas.run_idea(f, learn)
-    except Exception as e: lr, cost = None, dict(steps=0, fwd=0, seconds=0.0, error=f'{type(e).__name__}: {e}')
-    rec = dict(lr=lr if lr is not None and math.isfinite(lr) and lr > 0 else None, **cost)
-    cache.put(key, rec)
-    return rec
 
 
 def _curve_record(res):
@@ -585,8 +553,7 @@ def _oracle(task, seeds, cache, grid_step, protocol):
             'grid_seconds': sum(secs) if secs else None, 'train_seconds': statistics.median(secs) if secs else None}, worst
 
 
-def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protocol='one_cycle', ideas=None, idea_version='',
-             stored=None, methods=None, grid_only=False):
+def run_task(task, seeds, rt_seeds, cache, grid_step=1, protocol='one_cycle', stored=None, methods=None, grid_only=False):
     """Score every registered suggestion (or those in `methods`) on `task`; with `stored` (this task's result from an earlier run),
     its oracle and (unless `grid_only`) the methods not measured here are reused"""
     t0 = time.time()
@@ -606,7 +573,7 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
     wanted = [n for n in SUGGESTIONS if methods is None or n in methods]
     names = [n for n in wanted if SUGGESTIONS[n].sweep_again is None]
     own = [n for n in wanted if n not in names]
-    out['candidates'], out['ideas'], out['curves'], out['rt_cost'] = {}, {}, [], []
+    out['curves'], out['rt_cost'] = [], []
     for rs in rt_seeds:
         learn = task.make_learner(1000 + rs)
         t1 = time.time()
@@ -628,14 +595,6 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, candidates=None, protoco
             sweeps = learn.lr_find_result.sweeps  # every sweep's steps count
             rec['cost'].append(dict(steps=sum(len(s.losses) for s in sweeps), fwd=0, seconds=time.time() - t1, swept_again=len(sweeps) > 1))
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
-        for nm, f in (candidates or {}).items():
-            rec = out['candidates'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
-            _score_lr(rec, _candidate_lr(f, res), task, seeds, cache, best, out['worst'], worst, protocol)
-        for nm, f in (ideas or {}).items():
-            rec = out['ideas'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
-            r = idea_lr(task, nm, f, rs, cache, idea_version)
-            rec['cost'].append({k: v for k, v in r.items() if k != 'lr'})
-            _score_lr(rec, r['lr'], task, seeds, cache, best, out['worst'], worst, protocol)
     out['seconds'] = time.time() - t0
     lrs = {l for rec in out['methods'].values() for l in rec['lrs'] if l is not None} | {out['oracle_lr']}
     secs = [v for v in (train_seconds(task, l, s, cache, protocol) for l in lrs for s in seeds) if v is not None]
@@ -708,78 +667,21 @@ FAMILIES = {'small': 'small MLPs, CNNs, RNNs (issue 7)', 'transformer': 'transfo
             'plateau': 'loss plateaus before it falls', 'unfreeze': "after fine_tune's first stage, unfrozen",
             'continued': 'under-trained model trained further', 'converged': 'nearly converged model trained further',
             'collab': 'collab_learner (embeddings, y_range)'}
-KIND_TARGET = dict(inside=0.8, regret_factor=0.5, spread=0.5, below=1.0)  # issue 14, on every kind, tuning and held-out separately
 
 
 def _rec(r, nm):
-    for key in ('methods', 'ideas', 'candidates'):
-        if nm in (r.get(key) or {}): return r[key][nm]
-    return None
+    "The record of registered method `nm` on task result `r`, None if it was not measured there (an older file's 'ideas' and 'candidates' are ignored)"
+    return (r.get('methods') or {}).get(nm)
 
 
 def kind_figures(rs, nm):
     "Figures of method `nm` over the tasks `rs` (one kind, one group): mean regret, inside share, median dist, max spread, max decades below"
     per = [summarize(_rec(r, nm), r) for r in rs if _rec(r, nm) is not None]
-    if len(per) < len(rs): return None
+    if not per or len(per) < len(rs): return None
     dists = [s['dist'] for s in per if s['dist'] == s['dist']]
     return dict(regret=statistics.mean(s['regret'] for s in per), inside=sum(s['inside'] * s['n'] for s in per) / sum(s['n'] for s in per),
                 dist=statistics.median(dists) if dists else float('nan'), spread=max(s['spread'] for s in per),
                 below=max(s['below'] for s in per), failures=sum(s['failures'] for s in per))
-
-
-def idea_cost(rs, nm):
-    "Mean cost of idea `nm` over the tasks `rs`: optimizer steps, forward-only batches, seconds relative to one 100-step range test"
-    steps, fwd, rel = [], [], []
-    for r in rs:
-        rec = _rec(r, nm)
-        if rec is None or 'cost' not in rec: return None
-        base = statistics.mean(c['seconds'] for c in r['rt_cost'])
-        for c in rec['cost']: steps.append(c['steps']); fwd.append(c['fwd']); rel.append(c['seconds'] / base)
-    return dict(steps=statistics.mean(steps), fwd=statistics.mean(fwd), rel=statistics.mean(rel))
-
-
-def kind_check(rs, nm):
-    "Issue 14's targets for `nm` on the tasks `rs` (one kind, one group): (text, met) pairs"
-    o = kind_figures(rs, nm)
-    four = {k: kind_figures(rs, k) for k in FASTAI_FOUR}
-    if o is None or any(v is None for v in four.values()): return []
-    bn = min(four, key=lambda k: four[k]['regret']); b = four[bn]['regret']
-    t = KIND_TARGET
-    return [(f"inside the band {o['inside']:.0%} >= {t['inside']:.0%}", o['inside'] >= t['inside'] - 1e-9),
-            (f"regret {o['regret']:.4f} <= {t['regret_factor']} x {b:.4f} ({bn}) = {t['regret_factor'] * b:.4f}", o['regret'] <= t['regret_factor'] * b + 1e-12),
-            (f"spread {o['spread']:.2f} <= {t['spread']}", o['spread'] <= t['spread'] + 1e-9),
-            (f"below the near-optimal range {o['below']:.2f} <= {t['below']} decade", o['below'] <= t['below'] + 1e-9)]
-
-
-def kinds_report(results, names, recommend=()):
-    "Per kind, tuning and held-out separately: every method's figures, and issue 14's targets for the methods in `recommend`"
-    lines = ['## Per kind', '', "Per kind and group: mean regret (metric units: accuracy, or R² floored at -1) | share of runs inside the noise band | "
-             "median \\|log10(lr/lr_oracle)\\| | max spread of log10(lr) over range-test seeds | max decades below the oracle's near-optimal range "
-             "(grid lrs whose seed-mean score is within the noise band of the best) | failures (no lr) | cost of the procedure (optimizer steps, "
-             "forward-only batches, wall time relative to one 100-step range test on the same task).", '']
-    fams = [f for f in FAMILIES if any(r.get('family', 'small') == f for r in results)]
-    for fam in fams:
-        for group, title in ((False, 'tuning'), (True, 'held-out')):
-            rs = [r for r in results if r.get('family', 'small') == fam and r['held_out'] == group]
-            if not rs: continue
-            lines += [f"### {FAMILIES[fam]}: {title} ({', '.join(r['task'] for r in rs)})", '',
-                      '| method | regret | inside | median dist | max spread | max below | failures | steps | fwd | time x |', '|---|' + '---|' * 9]
-            for nm in names:
-                o = kind_figures(rs, nm)
-                if o is None: continue
-                c = idea_cost(rs, nm)
-                cost = f"{c['steps']:.0f} | {c['fwd']:.0f} | {c['rel']:.1f}" if c else '100 | 0 | 1.0'
-                lines.append(f"| {nm} | {o['regret']:.4f} | {o['inside']:.0%} | {o['dist']:.2f} | {o['spread']:.2f} | {o['below']:.2f} | {o['failures']} | {cost} |")
-            lines.append('')
-            for nm in recommend:
-                chk = kind_check(rs, nm)
-                if chk: lines += [f'Targets (issue 14) for `{nm}`: ' + '; '.join(f"{'met' if ok else 'NOT met'}: {txt}" for txt, ok in chk), '']
-    return lines
-
-
-GROUPS = {'small': 'small models (from scratch, frozen-body transfer, flat regressions, collab)',
-          'late_descent': 'late descent (transformers from scratch, deep tanh MLPs, RNNs on long-memory tasks)',
-          'after_training': "after training (fine_tune's first stage then unfreeze, continued, nearly converged)"}
 
 
 def method_steps(r, nm):
@@ -789,15 +691,79 @@ def method_steps(r, nm):
     return statistics.mean(c['steps'] for c in r['rt_cost']) if r.get('rt_cost') else float('nan')
 
 
+def method_time(r, nm):
+    "Wall time of method `nm`'s range test on task result `r`, relative to the plain range test (1.0 for the methods that share it)"
+    rec = _rec(r, nm)
+    if rec is None or not rec.get('cost') or not r.get('rt_cost'): return 1.0
+    return statistics.mean(c['seconds'] for c in rec['cost']) / statistics.mean(c['seconds'] for c in r['rt_cost'])
+
+
+def kinds_report(results, names):
+    "Per kind, tuning and held-out separately: every method's figures"
+    lines = ['## Per kind', '', "Per kind and group: mean regret (metric units: accuracy, or R² floored at -1) | share of runs inside the noise band | "
+             "median \\|log10(lr/lr_oracle)\\| | max spread of log10(lr) over range-test seeds | max decades below the oracle's near-optimal range "
+             "(grid lrs whose seed-mean score is within the noise band of the best) | failures (no lr) | cost of the range test (optimizer steps, "
+             "a second sweep included; wall time relative to the plain range test on the same task).", '']
+    fams = [f for f in FAMILIES if any(r.get('family', 'small') == f for r in results)]
+    for fam in fams:
+        for group, title in ((False, 'tuning'), (True, 'held-out')):
+            rs = [r for r in results if r.get('family', 'small') == fam and r['held_out'] == group]
+            if not rs: continue
+            lines += [f"### {FAMILIES[fam]}: {title} ({', '.join(r['task'] for r in rs)})", '',
+                      '| method | regret | inside | median dist | max spread | max below | failures | steps | time x |', '|---|' + '---|' * 8]
+            for nm in names:
+                o = kind_figures(rs, nm)
+                if o is None: continue
+                steps, rel = statistics.mean(method_steps(r, nm) for r in rs), statistics.mean(method_time(r, nm) for r in rs)
+                lines.append(f"| {nm} | {o['regret']:.4f} | {o['inside']:.0%} | {o['dist']:.2f} | {o['spread']:.2f} | {o['below']:.2f} | {o['failures']} | "
+                             f"{steps:.0f} | {rel:.1f} |")
+            lines.append('')
+    return lines
+
+
+GROUPS = {'small': 'small models (from scratch, frozen-body transfer, flat regressions, collab)',
+          'late_descent': 'late descent (transformers from scratch, deep tanh MLPs, RNNs on long-memory tasks)',
+          'after_training': "after training (fine_tune's first stage then unfreeze, continued, nearly converged)"}
+RECOMMENDED = 'recommended'  # the registry entry whose issue-22 targets the per-group report checks
+TARGET_22 = dict(below=1.0, inside=0.8)  # issue 22, per group and set: mean regret <= best of fastai's four, max below <= 1 decade;
+                                         # over all groups (tuning and held-out separately): in band on >= 80% of range tests
+
+
 def group_figures(rs, nm):
     "Figures of method `nm` over the tasks `rs` (one group, tuning or held-out); None unless it was measured on all of them"
     per = [summarize(_rec(r, nm), r) for r in rs if _rec(r, nm) is not None]
     if not per or len(per) < len(rs): return None
     n = sum(s['n'] for s in per)
     return dict(regret=statistics.mean(s['regret'] for s in per), inside=sum(s['inside'] * s['n'] for s in per) / n,
-                spread=statistics.mean(s['spread'] for s in per), max_spread=max(s['spread'] for s in per),
-                below=max(s['below'] for s in per), failures=sum(s['failures'] for s in per),
+                n_inside=round(sum(s['inside'] * s['n'] for s in per)), spread=statistics.mean(s['spread'] for s in per),
+                max_spread=max(s['spread'] for s in per), below=max(s['below'] for s in per), failures=sum(s['failures'] for s in per),
                 steps=statistics.mean(method_steps(r, nm) for r in rs), n=n)
+
+
+def _met(ok, txt): return f"- {'met' if ok else 'NOT met'}: {txt}"
+
+
+def _two(a, b, d=4):
+    "`a` and `b` with `d` decimals, more where they would print alike"
+    while d < 8 and f'{a:.{d}f}' == f'{b:.{d}f}' and a != b: d += 1
+    return f'{a:.{d}f}', f'{b:.{d}f}'
+
+
+def group_targets(figs, nm=RECOMMENDED):
+    "Issue 22's targets for `nm` on one set (a group's tuning or held-out tasks), from `group_figures` of every method: lines"
+    o = figs.get(nm)
+    if o is None: return []
+    lines = [f'Targets (issue 22) for `{nm}` on this set:', '']
+    four = {k: figs[k] for k in FASTAI_FOUR if figs.get(k)}
+    if len(four) == len(FASTAI_FOUR):
+        bn = min(four, key=lambda k: four[k]['regret']); b = four[bn]['regret']
+        x, y = _two(o['regret'], b)
+        lines.append(_met(o['regret'] <= b + 1e-12, f"mean regret {x} <= {y}, the best of fastai's four (`{bn}`)"))
+    else: lines.append("- not checked: mean regret against the best of fastai's four (not all four were measured on every task of this set)")
+    lines += [_met(o['below'] <= TARGET_22['below'] + 1e-9, f"max decades below the oracle's near-optimal range {o['below']:.2f} <= {TARGET_22['below']:g}"),
+              f"- in band on {o['inside']:.0%} of this set's range tests ({o['n_inside']} of {o['n']}; the {TARGET_22['inside']:.0%} target is over "
+              'all groups, below)', '']
+    return lines
 
 
 def groups_report(results, names):
@@ -805,7 +771,7 @@ def groups_report(results, names):
     lines = ['## Per group (issue 22)', '', 'Per group, tuning and held-out separately: mean regret over tasks (metric units: accuracy, -mse, or R² floored '
              'at -1) | share of range tests whose regret is inside the noise band | spread of log10(lr) over range-test seeds (mean over tasks, max) | '
              "max decades below the oracle's near-optimal range (grid lrs whose seed-mean score is within the noise band of the best) | failures (no lr) | "
-             "optimizer steps of the range test (mean; `recommended`'s second sweep included). A method appears only where it was measured on every task "
+             f"optimizer steps of the range test (mean; `{RECOMMENDED}`'s second sweep included). A method appears only where it was measured on every task "
              'of the set (held-out tasks: fastai\'s four only, in phase A).', '']
     for g, title in GROUPS.items():
         for held, which in ((False, 'tuning'), (True, 'held-out')):
@@ -823,7 +789,24 @@ def groups_report(results, names):
                 bn = min(four, key=lambda k: four[k]['regret'])
                 lines += ['', f"Best of fastai's four on this set: `{bn}`, mean regret {four[bn]['regret']:.4f}."]
             lines.append('')
+            lines += group_targets(figs)
+    if RECOMMENDED in names: lines += overall_targets(results)
     return lines
+
+
+def overall_targets(results, nm=RECOMMENDED):
+    "Issue 22's overall target for `nm`: in band on >= 80% of the range tests of all groups' tuning tasks, and of all held-out tasks"
+    lines = []
+    for held, which in ((False, 'tuning'), (True, 'held-out')):
+        rs = [r for r in results if r['held_out'] == held]
+        if not rs: continue
+        o = group_figures(rs, nm)
+        if o is None:
+            k = sum(_rec(r, nm) is not None for r in rs)
+            lines.append(f"- {which}: not checked (`{nm}` was measured on {k} of the {len(rs)} {which} tasks)")
+        else: lines.append(_met(o['inside'] >= TARGET_22['inside'] - 1e-9, f"{which}: in band on {o['inside']:.0%} of range tests ({o['n_inside']} of {o['n']}, "
+                                f"{len(rs)} tasks; target {TARGET_22['inside']:.0%})"))
+    return [f'### Targets (issue 22) for `{nm}` over all groups', ''] + lines + [''] if lines else []
 
 
 def task_notes(r):
@@ -855,8 +838,9 @@ def report(results, args, elapsed):
              f'- machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, python {platform.python_version()}',
              f'- command: `python benchmarks/quality.py {" ".join(sys.argv[1:])}`'.rstrip(),
              f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol {PROTOCOLS[args.protocol]}; '
-             f'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; {elapsed/60:.1f} min '
-             '(trainings already in the cache are not repeated: the times are of this run)',
+             'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; '
+             + (f'{elapsed/60:.1f} min (trainings already in the cache are not repeated: the times are of this run)' if elapsed is not None else
+                f're-rendered from {args.report_from} without training (times: those of the run that wrote it)'),
              '- how these results were used to design `loss_drop` and `drop_or_minimum`, in order: benchmarks/results/suggestion_design.md',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
     if any('coin' in r for r in results): lines += coin_report()
@@ -873,25 +857,23 @@ def report(results, args, elapsed):
         for nm in [n for n in OURS if n in present]:
             v = verdict(rs, nm)
             if v: lines += [f'Target for `{nm}` (issue 7) on these tasks:', ''] + v
-    cands = [k for k in (results[0].get('candidates') or {})] if results else []
-    if cands:
-        lines += ['## Ideas tried', '', 'Rules evaluated while designing `loss_drop` (benchmarks/candidates.py), trained like the registered ones; '
-                  '`loss_drop` (frac 0.45) and `drop_or_minimum` were registered.', '']
-        for group, title in groups:
-            rs = [r for r in results if r['held_out'] == group]
-            if rs: lines += [f'### {title}', ''] + _table(rs, 'candidates', cands)
-    ideas = [k for k in (results[0].get('ideas') or {})] if results else []
-    if ideas:
-        lines += ['## Range-test procedures (issue 14)', '', 'Procedures in benchmarks/range_ideas.py, each run on a fresh learner per range-test seed '
-                  'and trained like the registered suggestions (paired, same seeds).', '']
-        for group, title in groups:
-            rs = [r for r in results if r['held_out'] == group]
-            if rs: lines += [f'### {title}', ''] + _table(rs, 'ideas', ideas)
-    if any(r.get('group', 'small') != 'small' for r in results):
-        lines += groups_report(results, names + ideas)
-    if any(r.get('family', 'small') != 'small' for r in results) or ideas:
-        lines += kinds_report(results, names + ideas, getattr(args, 'recommend', ()) or ())
+    if any('group' in r for r in results):
+        lines += groups_report(results, names)
+    if any(r.get('family', 'small') != 'small' for r in results):
+        lines += kinds_report(results, names)
     return '\n'.join(lines) + '\n'
+
+
+def report_only(a):
+    "--report-from: the report of a results .json written again, nothing trained (an older file's 'ideas' and 'candidates' are ignored)"
+    results = json.loads(Path(a.report_from).read_text())
+    if a.tasks: results = [r for r in results if r['task'] in a.tasks.split(',')]
+    first = results[0] if results else {}
+    a.seeds, a.rt_seeds = first.get('seeds', 'not recorded'), first.get('rt_seeds', 'not recorded')
+    a.protocol = first.get('protocol', a.protocol)
+    text = report(results, a, None)
+    if a.out: Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(text)
+    print(text)
 
 
 def main():
@@ -905,17 +887,19 @@ def main():
     p.add_argument('--cache', default=str(HERE / 'cache' / 'quality.json'))
     p.add_argument('--out', default=None)
     p.add_argument('--protocol', default='one_cycle', choices=list(PROTOCOLS), help='how each lr is used downstream (default one_cycle)')
-    p.add_argument('--no-candidates', action='store_true', help='skip the ideas in benchmarks/candidates.py (always skipped by --quick)')
-    p.add_argument('--ideas', default='', help="range-test procedures of benchmarks/range_ideas.py to score: 'all' or comma-separated names")
-    p.add_argument('--recommend', default='', help='comma-separated methods (suggestions or ideas) whose issue-14 targets are checked per kind')
+    # a no-op: the rules it skipped (benchmarks/candidates.py) are gone, but issue 22's results record commands that pass it
+    p.add_argument('--no-candidates', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--oracle-from', default=None, help="a results .json of an earlier run: its grid searches and the methods not in --methods are reused")
     p.add_argument('--methods', default='', help='comma-separated registered suggestions to score (default: all)')
-    p.add_argument('--held-out-methods', default='', help='on held-out tasks, only these suggestions (and no candidates or ideas); default: as --methods')
+    p.add_argument('--held-out-methods', default='', help='on held-out tasks, only these suggestions; default: as --methods')
     p.add_argument('--grids-from', default=None, help="a results .json of an earlier run: only its grid searches are reused (the other tasks get theirs here)")
     p.add_argument('--regrid', default='', help="comma-separated tasks whose grid search is run here even if --grids-from has one (it did not reproduce here)")
     p.add_argument('--threads', type=int, default=int(os.environ.get('OMP_NUM_THREADS') or os.cpu_count() or 1),
                    help='torch threads (default: OMP_NUM_THREADS, else every core; 1 leaves the other cores free)')
+    p.add_argument('--report-from', default=None, help='a results .json: only write its report again (to --out, and print it), without training; '
+                   '--tasks keeps only those tasks')
     a = p.parse_args()
+    if a.report_from: return report_only(a)
     torch.set_num_threads(a.threads)
     tasks = [] if a.only_file else list(TASKS)
     if a.tasks_file: tasks += load_tasks_file(a.tasks_file)
@@ -928,14 +912,6 @@ def main():
     suffix = '' if a.protocol == 'one_cycle' else f'_{a.protocol}'
     out = a.out or str(HERE / 'results' / (f'quality{suffix}_quick.md' if a.quick else f'quality{suffix}.md'))
     cache = Cache(a.cache)
-    cands, ideas = {}, {}
-    sys.path.insert(0, str(HERE))
-    if not (a.quick or a.no_candidates):
-        from candidates import CANDIDATES as cands
-    if a.ideas:
-        from range_ideas import IDEAS
-        ideas = dict(IDEAS) if a.ideas == 'all' else {k: IDEAS[k] for k in a.ideas.split(',')}
-    a.recommend = [k for k in a.recommend.split(',') if k]
     stored = {r['task']: r for r in json.loads(Path(a.oracle_from).read_text())} if a.oracle_from else {}
     if stored: tasks = [t for t in tasks if t.name in stored]
     grids = {r['task']: r for r in json.loads(Path(a.grids_from).read_text())} if a.grids_from else {}
@@ -946,10 +922,10 @@ def main():
     t0, results = time.time(), []
     for t in tasks:
         m = held_methods if t.held_out else methods
-        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, candidates={} if t.held_out and a.held_out_methods else cands,
-                     protocol=a.protocol, ideas={} if t.held_out and a.held_out_methods else ideas,
-                     stored=stored.get(t.name) or grids.get(t.name), methods=m, grid_only=t.name in grids and t.name not in stored)
+        r = run_task(t, seeds, rt_seeds, cache, grid_step=step, protocol=a.protocol, stored=stored.get(t.name) or grids.get(t.name), methods=m,
+                     grid_only=t.name in grids and t.name not in stored)
         r['held_out'], r['kind'], r['metric'], r['protocol'], r['epochs'] = t.held_out, t.kind, t.metric, a.protocol, t.epochs
+        r['seeds'], r['rt_seeds'] = seeds, rt_seeds
         r['slice_ratio'], r['fit_kw'], r['coin'] = t.slice_ratio, t.fit_kw, coin_of(t.name)
         results.append(r)
         print(t.name, f"oracle {r['oracle_lr']:.1e} -> {r['oracle']:.4f} (band {r['band']:.4f})",

@@ -20,9 +20,24 @@ def test_quality_quick_smoke(tmp_path):
     for name in ('valley', 'slide', 'minimum', 'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop'):
         assert f'| {name} |' in text
     assert 'Target for `loss_drop`' in text and 'best of fastai' in text
+    assert '## Per group (issue 22)' in text and 'Targets (issue 22) for `recommended` on this set' in text
+    assert 'held-out: in band on' in text and 'Ideas tried' not in text and 'Range-test procedures' not in text
     results = json.loads(out.with_suffix('.json').read_text())
     assert {r['task'] for r in results} == {'cancer_mlp', 'outside_task'}
     assert json.loads((tmp_path / 'cache.json').read_text())  # trainings are cached
+    # --report-from writes the same report again without training, and ignores an older file's 'ideas' and 'candidates'
+    for r in results: r['ideas'], r['candidates'] = {'old idea': r['methods']['valley']}, {'old rule': r['methods']['valley']}
+    old = tmp_path / 'old.json'
+    old.write_text(json.dumps(results))
+    cache_before = (tmp_path / 'cache.json').read_text()
+    again = tmp_path / 'again.md'
+    r = subprocess.run([sys.executable, str(BENCH / 'quality.py'), '--report-from', str(old), '--cache', str(tmp_path / 'cache.json'),
+                        '--out', str(again)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    body = lambda t: t[t.index('## '):]
+    assert body(again.read_text()) == body(text) and 'old idea' not in again.read_text() and 'old rule' not in again.read_text()
+    assert f're-rendered from {old} without training' in again.read_text()
+    assert (tmp_path / 'cache.json').read_text() == cache_before
 
 
 def test_suggest_speed_smoke(tmp_path):
@@ -42,14 +57,34 @@ def test_quality_other_protocol_smoke(tmp_path):
     assert all(k.endswith('|fit') for k in json.loads((tmp_path / 'cache.json').read_text()))
 
 
-def test_every_candidate_idea_gives_an_lr_in_the_swept_range():
+def _fake_result(task, held_out, regrets, lrs, group='late_descent'):
+    "A task result as quality.py's run_task writes it: oracle 1e-2, near-optimal range 5e-3..2e-2, noise band 0.01"
+    methods = {nm: {'lrs': lrs.get(nm, [1e-2] * 3), 'regrets': [v] * 3, 'failures': 0} for nm, v in regrets.items()}
+    return dict(task=task, held_out=held_out, group=group, family='plateau', oracle_lr=1e-2, oracle=0.9, band=0.01, near=[5e-3, 2e-2],
+                methods=methods, rt_cost=[dict(steps=100, seconds=1.0)] * 3)
+
+
+def test_group_targets_for_recommended():
     sys.path.insert(0, str(BENCH))
-    from candidates import CANDIDATES
-    from quality import _candidate_lr, cancer_mlp
-    learn = cancer_mlp(1000)
-    with learn.no_bar(): learn.lr_find(show_plot=False)
-    res = learn.lr_find_result
-    lo, hi = float(res.lrs[:, -1].min()), float(res.lrs[:, -1].max())
-    for name, f in CANDIDATES.items():
-        lr = _candidate_lr(f, res)
-        assert lr is not None and lo / 30 <= lr <= hi, f"{name}: {lr}"
+    from quality import groups_report
+    four = dict(valley=0.15, slide=0.2, minimum=0.3, steep=0.4)
+    results = [_fake_result('a', False, {**four, 'recommended': 0.0}, {}),  # in band
+               _fake_result('b', False, {**four, 'recommended': 0.2}, {'recommended': [2e-4] * 3}),  # 1.4 decades below, out of band
+               _fake_result('c', True, {**four, 'valley': 0.05, 'recommended': 0.5}, {})]  # held-out: worse than valley
+    text = '\n'.join(groups_report(results, ['valley', 'slide', 'minimum', 'steep', 'recommended']))
+    tuning, held = text.split('held-out (c)')
+    assert "- met: mean regret 0.1000 <= 0.1500, the best of fastai's four (`valley`)" in tuning
+    assert "- NOT met: max decades below the oracle's near-optimal range 1.40 <= 1" in tuning
+    assert "in band on 50% of this set's range tests (3 of 6" in tuning
+    assert "- NOT met: mean regret 0.5000 <= 0.0500" in held and "- met: max decades below the oracle's near-optimal range 0.00 <= 1" in held
+    assert '- NOT met: tuning: in band on 50% of range tests (3 of 6, 2 tasks; target 80%)' in held
+    assert '- NOT met: held-out: in band on 0% of range tests (0 of 3, 1 tasks; target 80%)' in held
+    # measured on every task: all targets met
+    results = [_fake_result('a', False, {**four, 'recommended': 0.0}, {})]
+    text = '\n'.join(groups_report(results, ['valley', 'slide', 'minimum', 'steep', 'recommended']))
+    assert 'NOT met' not in text and '- met: tuning: in band on 100% of range tests (3 of 3, 1 tasks; target 80%)' in text
+    # not measured on every task of the set: no targets for the set, and the overall line says so
+    del results[0]['methods']['recommended']
+    results.append(_fake_result('d', False, {**four, 'recommended': 0.0}, {}))
+    text = '\n'.join(groups_report(results, ['valley', 'slide', 'minimum', 'steep', 'recommended']))
+    assert 'for `recommended` on this set' not in text and '- tuning: not checked (`recommended` was measured on 1 of the 2 tuning tasks)' in text
