@@ -441,12 +441,13 @@ TASKS = [  # held_out comes from issue 22's coin flips (benchmarks/kinds.py, set
 # issue 22: the new kinds (benchmarks/kinds.py), and every task's split into tuning and held-out by a recorded coin flip
 sys.modules.setdefault('quality', sys.modules[__name__])  # kinds.py imports this module's helpers, also when it runs as a script
 sys.path.insert(0, str(HERE))
-from kinds import NEW_TASKS, COIN_SEED, PAIRS, coin_flips, held_out_names  # noqa: E402
+from kinds import NEW_TASKS, ADDED_TUNING, COIN_SEED, PAIRS, coin_flips, held_out_names  # noqa: E402
 TASKS += NEW_TASKS
 COIN_FLIPS = coin_flips()
 _HELD_OUT = held_out_names(COIN_FLIPS)
 assert sorted(n for ps in PAIRS.values() for p in ps for n in p) == sorted(t.name for t in TASKS), 'every task in exactly one pair'
 for t in TASKS: t.held_out = t.name in _HELD_OUT
+TASKS += ADDED_TUNING  # tuning by decision (added after v1's held-out verdict to choose the no-evidence fallback), not by a coin
 
 
 def coin_of(name):

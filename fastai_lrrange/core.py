@@ -273,7 +273,7 @@ def _add_point(self:LRFinder, loss):
     self._step_losses,self._skipped = [],False
     if not (math.isfinite(raw) and math.isfinite(smooth)): rec.stop_reason,rec.non_finite = StopReason.NON_FINITE,self._non_finite_in_batch()
     else:
-        self._best = min(self._best, smooth)
+        if rec.n_steps > spec.num_it//10: self._best = min(self._best, smooth) # settled: before fastai's window, noise is no divergence
         if spec.stop_div and diverged(smooth, self._best, spec.div_thresh): rec.stop_reason = StopReason.DIVERGED
         elif rec.n_steps >= spec.num_it: rec.stop_reason = StopReason.NUM_IT
 

@@ -105,7 +105,7 @@ def descent(
     w,raw = w[ok],raw[ok]
     if len(w) < 3: return Descent(False, 0., float('nan'))
     d = np.diff(raw)
-    noise = float(MAD_TO_SD*np.median(np.abs(d - np.median(d)))/np.sqrt(2))
+    noise = float(MAD_TO_SD*np.median(np.abs(d - np.median(d)))/np.sqrt(2)) # /√2: a difference of two steps has twice one step's variance
     m = int(np.argmin(w))
     fall = float(w[0] - w[m])
     return Descent(m > 0 and fall > noise, fall, noise)
@@ -186,6 +186,7 @@ def evidence_findings(
     ends:list, # The highest learning rate (last group) each sweep was to reach
     steps:list, # Points each sweep recorded
     num_its:list, # Steps each sweep was asked for
+    fallback:str|None=None, # Name of the rule the policy falls back on when the second sweep shows no descent either
 ) -> list:
     "The finding about the evidence of a range test's sweeps: none when the first shows a descent; NO_DESCENT, or RESWEPT when a second sweep ran"
     first = descents[0]
@@ -199,9 +200,9 @@ def evidence_findings(
             f"{starts[-1]:.0e} to {ends[-1]:.0e} ({steps[-1]} run), which ")
     if shows: return [Finding(FindingKind.RESWEPT, what + "shows one: the suggestions that asked for it read that sweep",
                               "train with the suggestion, and watch the first epoch")]
-    return [Finding(FindingKind.RESWEPT, what + "shows none either: no learning rate on these curves is evidence",
-                    f"try a few short trainings at rates one to three decades below {ends[0]:.0e}, where the loss blew up, "
-                    "or run lr_find again after a first epoch")]
+    guess = f": the suggestions that asked for it are {fallback}'s reading of it, a guess" if fallback else ": no learning rate on these curves is evidence"
+    return [Finding(FindingKind.RESWEPT, what + "shows none either" + guess, "the model may already be trained (then a low rate is safe), or "
+                    f"learn later than a range test sees: try a few short trainings at rates one to three decades below {ends[0]:.0e}, where the loss blew up")]
 
 # %% ../nbs/02a_diagnostics.ipynb #01dc671e
 def suggestion_findings(

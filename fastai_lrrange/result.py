@@ -133,8 +133,9 @@ def _findings(sweeps, suggestions, withheld):
     "The findings of a run: the first sweep's, its evidence, the later sweeps' (marked), the suggestions'"
     first,out = sweeps[0],list(sweeps[0].findings)
     if first.lacks_descent:
+        fallback = getattr(getattr(first.spec.sweep_again, 'fallback', None), '__name__', None)
         out += evidence_findings([s.descent for s in sweeps], [s.spec.starts[-1] for s in sweeps], [s.spec.ends[-1] for s in sweeps],
-                                 [len(s.losses) for s in sweeps], [s.num_it for s in sweeps])
+                                 [len(s.losses) for s in sweeps], [s.num_it for s in sweeps], fallback)
     for s in sweeps[1:]: out += [Finding(f.kind, f"second sweep: {f.message}", f.advice) for f in s.findings]
     return out + suggestion_findings(suggestions, withheld)
 

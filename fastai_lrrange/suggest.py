@@ -241,13 +241,13 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain())
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`
     num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
 ):
-    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again, longer, when the first does not"
+    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again where the first one broke down when it does not, and falls back on `valley` there when that shows none either"
     return drop_or_minimum(lrs, losses, num_it)
 
 RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/issue14_one_cycle.md)

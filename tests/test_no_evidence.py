@@ -67,10 +67,14 @@ def test_recommended_sweeps_again_where_it_matters_from_the_same_state_and_leave
     reached = first.last_group_lrs[-1]
     assert second.num_it == 300 and res.read_from == {'recommended': 1}
     assert np.isclose(second.last_group_lrs[0], reached / 1e4) and second.last_group_lrs[-1] < reached * 10 ** 0.5  # 4 decades below to half above
-    # the plateau shows no descent on the second sweep either: no rate is evidence, and the finding says what to do instead
-    assert sug.recommended is None and res.withheld == {'recommended': 'no descent'}
+    # the plateau shows no descent on the second sweep either: recommended falls back on valley's reading of it, and says so
+    from fastai_lrrange.suggest import valley
+    a, b = second.window
+    lrs, losses = torch.tensor(second.last_group_lrs[a:b], dtype=torch.float32), torch.tensor(second.losses[a:b], dtype=torch.float32)
+    assert sug.recommended == valley(lrs, losses, 300)[0] and res.withheld == {}
     reswept = [d for d in res.diagnostics if d.kind is FindingKind.RESWEPT]
-    assert len(reswept) == 1 and 'shows none either' in reswept[0] and 'short trainings' in reswept[0].advice
+    assert len(reswept) == 1 and "shows none either: the suggestions that asked for it are valley's reading of it, a guess" in reswept[0]
+    assert 'short trainings' in reswept[0].advice
     assert FindingKind.NO_DESCENT not in [d.kind for d in res.diagnostics] and FindingKind.TOO_FEW_POINTS not in [d.kind for d in res.diagnostics]
     # the second sweep ran from the Learner's own state: it is the curve of that sweep run directly
     direct = make_synth(n_trn=10); direct.model = Plateau()
