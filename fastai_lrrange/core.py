@@ -21,7 +21,7 @@ from fastai.learner import AvgSmoothLoss
 from fastai.torch_core import TensorBase
 from .state import ModelOptSnapshot
 from .suggest import SweepAgain, resolve_suggestions
-from .diagnostics import StopReason
+from .diagnostics import StopReason, TOO_SMALL_TO_MATTER
 
 # %% auto #0
 __all__ = ['MODES', 'lr_ranges', 'RangeTestSpec', 'range_test_spec', 'diverged', 'world_size', 'mean_over_ranks',
@@ -271,11 +271,12 @@ def _add_point(self:LRFinder, loss):
     raw,smooth = loss.item(),self._smoother.value.item()
     rec.raw_losses.append(raw); rec.losses.append(smooth)
     self._step_losses,self._skipped = [],False
-    if not (math.isfinite(raw) and math.isfinite(smooth)): rec.stop_reason,rec.non_finite = StopReason.NON_FINITE,self._non_finite_in_batch()
-    else:
-        if rec.n_steps > spec.num_it//10: self._best = min(self._best, smooth) # settled: before fastai's window, noise is no divergence
-        if spec.stop_div and diverged(smooth, self._best, spec.div_thresh): rec.stop_reason = StopReason.DIVERGED
-        elif rec.n_steps >= spec.num_it: rec.stop_reason = StopReason.NUM_IT
+    if not (math.isfinite(raw) and math.isfinite(smooth)):
+        rec.stop_reason,rec.non_finite = StopReason.NON_FINITE,self._non_finite_in_batch(); return
+    if rec.n_steps > spec.num_it//10 or rec.lrs[-1][-1] > TOO_SMALL_TO_MATTER: # else: unsettled noise at a rate that moves nothing
+        self._best = min(self._best, smooth)
+        if spec.stop_div and diverged(smooth, self._best, spec.div_thresh): rec.stop_reason = StopReason.DIVERGED; return
+    if rec.n_steps >= spec.num_it: rec.stop_reason = StopReason.NUM_IT
 
 @patch
 @torch.no_grad()
