@@ -26,7 +26,7 @@ from fastai.metrics import accuracy, mse
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 
-from quality import (HERE, Task, tensor_dls, _learner, _mlp, _digits_helpers, _pretrained, _body_head_learner, _conv_body,
+from quality import (HERE, Task, tensor_dls, _learner, _mlp, _digits_helpers, transfer_digits_cnn,
                      _split, _synthetic_frame, _sequences, GRUClassifier, SeqTransformer)
 
 
@@ -50,17 +50,7 @@ def _after(name, build, first, seed, then=None):
     return learn
 
 
-def _transfer_cnn_learner(seed):
-    "transfer_digits_cnn's learner: ConvLayer body pretrained on digits 0-4 (the same cached body), create_head for 5-9, frozen"
-    from fastai.vision.learner import create_head
-    digits_tensors = _digits_helpers()[0]
-    x, y = digits_tensors()
-    src, tgt = y < 5, y >= 5
-    sd = _pretrained('digits04_cnn', lambda: nn.Sequential(_conv_body(), create_head(128, 5)), x[src], y[src], 6, 1e-2)
-    dls = tensor_dls(x[tgt], y[tgt] - 5, 64, seed, standardize=False)
-    set_seed(seed)
-    body = _conv_body(); body.load_state_dict(sd)
-    return _body_head_learner(dls, body, create_head(128, 5), seed)
+_transfer_cnn_learner = transfer_digits_cnn  # the frozen-body learner of quality.py, with its cached pretrained body
 
 
 def _fine_tune_first_stage(learn, freeze_epochs=1, base_lr=2e-3):
