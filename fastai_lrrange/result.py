@@ -130,12 +130,13 @@ class LRFindResult(GetAttr):
 
 # %% ../nbs/03a_result.ipynb #33710f44
 def _findings(sweeps, suggestions, withheld):
-    "The findings of a run: the first sweep's, its evidence, the later sweeps' (marked), the suggestions'"
-    first,out = sweeps[0],list(sweeps[0].findings)
+    "The findings of a run: the first sweep's and its evidence (swept again: that first), the later sweeps' (marked), the suggestions'"
+    first,evidence = sweeps[0],[]
     if first.lacks_descent:
         fallback = getattr(getattr(first.spec.sweep_again, 'fallback', None), '__name__', None)
-        out += evidence_findings([s.descent for s in sweeps], [s.spec.starts[-1] for s in sweeps], [s.spec.ends[-1] for s in sweeps],
-                                 [len(s.losses) for s in sweeps], [s.num_it for s in sweeps], fallback)
+        evidence = evidence_findings([s.descent for s in sweeps], [s.spec.starts[-1] for s in sweeps], [s.spec.ends[-1] for s in sweeps],
+                                     [len(s.losses) for s in sweeps], [s.num_it for s in sweeps], fallback)
+    out = evidence + list(first.findings) if len(sweeps) > 1 else list(first.findings) + evidence
     for s in sweeps[1:]: out += [Finding(f.kind, f"second sweep: {f.message}", f.advice) for f in s.findings]
     return out + suggestion_findings(suggestions, withheld)
 
