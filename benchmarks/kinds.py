@@ -26,7 +26,7 @@ from fastai.metrics import accuracy, mse
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 
-from quality import (HERE, Task, tensor_dls, _learner, _mlp, _digits_helpers, transfer_digits_cnn,
+from quality import (HERE, Task, tensor_dls, _learner, _mlp, _digits_helpers, transfer_digits_cnn, digits_cnn, seq_gru, cancer_mlp,
                      _split, _synthetic_frame, _sequences, GRUClassifier, SeqTransformer)
 
 
@@ -65,12 +65,7 @@ def unfreeze_cnn(seed):
     return _after('unfreeze_cnn', _transfer_cnn_learner, _fine_tune_first_stage, seed, then=lambda l: l.unfreeze())
 
 
-def _digits_cnn_learner(seed):
-    digits_tensors, cnn = _digits_helpers()
-    x, y = digits_tensors()
-    dls = tensor_dls(x, y, 64, seed, standardize=False)
-    set_seed(seed)
-    return _learner(dls, cnn(), seed)
+_digits_cnn_learner = digits_cnn  # quality.py's digits CNN learner, trained before lr_find below
 
 
 def continued(seed):
@@ -95,11 +90,7 @@ def converged(seed):
     return _after('converged', _tabular_learner, lambda l: l.fit_one_cycle(12, 1e-2), seed)
 
 
-def _seq_gru_learner(seed):
-    x, y = _sequences()
-    dls = tensor_dls(x, y, 64, seed, standardize=False)
-    set_seed(seed)
-    return _learner(dls, GRUClassifier(), seed)
+_seq_gru_learner = seq_gru  # quality.py's GRU learner, trained before lr_find below
 
 
 def gru_continued(seed):
@@ -192,12 +183,7 @@ def collab_synth(seed):
 # v1's held-out run showed trained models whose two sweeps both show no descent (recommended gave None); tuning had no such curve,
 # so these three tuning tasks were built to choose what to do then (SweepAgain.fallback). Designed before any curve of them was seen;
 # epochs and grids from their oracle grids only. They are tuning tasks by decision, not by a coin.
-def _cancer_mlp_learner(seed):
-    from sklearn.datasets import load_breast_cancer
-    X, y = load_breast_cancer(return_X_y=True)
-    dls = tensor_dls(X, y, 32, seed)
-    set_seed(seed)
-    return _learner(dls, _mlp(30, 2), seed)
+_cancer_mlp_learner = cancer_mlp  # quality.py's breast-cancer MLP learner, trained before lr_find below
 
 
 def converged_digits(seed):
