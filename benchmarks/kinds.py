@@ -19,15 +19,13 @@ from functools import partial
 
 import torch
 from torch import nn
-from fastai.data.core import DataLoaders
-from fastai.learner import Learner
-from fastai.losses import CrossEntropyLossFlat, MSELossFlat
+from fastai.losses import MSELossFlat
 from fastai.metrics import accuracy, mse
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed
 
-from quality import (HERE, Task, tensor_dls, _learner, _mlp, _digits_helpers, transfer_digits_cnn, digits_cnn, seq_gru, cancer_mlp,
-                     _split, _synthetic_frame, _sequences, GRUClassifier, SeqTransformer)
+from quality import (HERE, Task, tensor_dls, _learner, _digits_helpers, transfer_digits_cnn, digits_cnn, seq_gru, cancer_mlp,
+                     _split, _synthetic_frame, SeqTransformer)
 
 
 # ------------------------------------------------------------------ after training: the trained state, cached

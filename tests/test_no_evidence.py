@@ -85,7 +85,6 @@ def test_recommended_sweeps_again_where_it_matters_from_the_same_state_and_leave
 
 def test_a_late_descent_is_found_by_the_second_sweep():
     "A model that only learns once it has trained for a while at a useful rate: flat over the first sweep, a descent on the second"
-    from fastai_lrrange.suggest import SweepAgain
     learn = make_synth(n_trn=10)
     learn.model = Late()
     sug, res, _ = _run(learn, suggest_funcs=('valley', 'recommended'))
