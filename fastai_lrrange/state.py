@@ -31,11 +31,8 @@ def _grad_copy(g, device):
     return g.detach().to(device or g.device, copy=True)
 
 class TensorCopy(Copy):
-    "A tensor's values (copied to `device`), and for a leaf its gradient and `requires_grad`; put back in place"
-    def __init__(self,
-        t:torch.Tensor, # The tensor
-        device=None, # Where the copy goes; `None`: the tensor's own device
-    ):
+    "A tensor's values (copied to `device`; None: its own), and for a leaf its gradient and `requires_grad`; put back in place"
+    def __init__(self, t:torch.Tensor, device=None):
         self.t,self.copy = t,t.detach().to(device or t.device, copy=True)
         self.leaf = t.is_leaf
         self.requires_grad = t.requires_grad if self.leaf else None
@@ -70,9 +67,7 @@ class TensorCopy(Copy):
 # %% ../nbs/01_state.ipynb #063a995d
 class ArrayCopy(Copy):
     "A numpy array's values, put back in place"
-    def __init__(self,
-        a:np.ndarray, # The array
-    ): self.a,self.copy,self.nbytes = a,a.copy(),a.nbytes
+    def __init__(self, a:np.ndarray, device=None): self.a,self.copy,self.nbytes = a,a.copy(),a.nbytes
     def check(self):
         "Raise if the array changed shape or dtype in place"
         if self.a.shape != self.copy.shape or self.a.dtype != self.copy.dtype:
@@ -85,9 +80,7 @@ _RNG_TYPES = (random.Random, np.random.RandomState, np.random.Generator, torch.G
 
 class RNGCopy(Copy):
     "The state of one random generator (python's `random.Random`, numpy's `RandomState`/`Generator`, a `torch.Generator`)"
-    def __init__(self,
-        g, # The generator
-    ):
+    def __init__(self, g, device=None):
         self.g = g
         if isinstance(g, np.random.Generator): self.state = copy.deepcopy(g.bit_generator.state)
         else: self.state = g.getstate() if isinstance(g, random.Random) else g.get_state() # numpy's `RandomState` and torch's `Generator` share `get_state`
@@ -101,11 +94,7 @@ class RNGCopy(Copy):
 # %% ../nbs/01_state.ipynb #969a8577
 class ListCopy(Copy):
     "The items of a list, an `L` or a set, put back into the same container"
-    def __init__(self,
-        v, # The list, `L` or set
-    ):
-        self.v = v
-        self.items = list(v.items) if isinstance(v, L) else list(v)
+    def __init__(self, v, device=None): self.v,self.items = v,list(v.items) if isinstance(v, L) else list(v)
     def apply(self):
         "Same container, old items"
         v = self.v
@@ -115,18 +104,14 @@ class ListCopy(Copy):
 
 class DictCopy(Copy):
     "The items of a dict (any subclass: `defaultdict`, `OrderedDict`...), put back into the same dict"
-    def __init__(self,
-        d:dict, # The dict
-    ): self.v,self.items = d,list(d.items())
+    def __init__(self, d:dict, device=None): self.v,self.items = d,list(d.items())
     def apply(self):
         "Same dict, old items (the replacement is in hand before the dict is cleared)"
         self.v.clear(); self.v.update(self.items)
 
 class AttrsCopy(Copy):
     "The attribute dict of an object: attributes added since are removed, the others point to their old values again"
-    def __init__(self,
-        obj, # Any object with an attribute dict
-    ): self.v,self.attrs = obj,dict(vars(obj))
+    def __init__(self, obj, device=None): self.v,self.attrs = obj,dict(vars(obj))
     def check(self):
         "Raise if the object lost its attribute dict"
         if not hasattr(self.v, '__dict__'): raise TypeError(f"{type(self.v).__name__} has no attribute dict any more")
@@ -137,12 +122,10 @@ class AttrsCopy(Copy):
         d.update(self.attrs)
 
 class StateDictCopy(Copy):
-    "An object with `state_dict`/`load_state_dict` (a torch LR scheduler, a `GradScaler`): a copy of its state dict"
-    def __init__(self,
-        obj, # The object
-        device=None, # Where tensor copies go; `None`: each tensor's own device
-    ):
-        self.v,self.state = obj,_clone(obj.state_dict(), device)
+    "An object with `state_dict`/`load_state_dict` (a torch LR scheduler, a `GradScaler`): a copy of its state dict (tensors to `device`)"
+    def __init__(self, obj, device=None):
+        try: self.v,self.state = obj,_clone(obj.state_dict(), device)
+        except Exception: self.state = None # a state dict that cannot be taken: the object is kept by reference
         self.nbytes = _tree_nbytes(self.state)
     def apply(self):
         "Load a fresh copy of the state dict (the object may keep what it is given)"
@@ -164,34 +147,26 @@ def _tree_nbytes(o):
 # %% ../nbs/01_state.ipynb #594d6a73
 _ATOMS = (str, bytes, int, float, complex, bool, type(None))
 
-def _kind(o, attrs=False):
-    "How `o` is kept: 'tensor', 'array', 'rng', 'list', 'dict', 'tuple', 'attrs', 'state_dict', or None (a reference)"
-    if isinstance(o, _ATOMS): return None
-    if isinstance(o, torch.Tensor): return 'tensor'
-    if isinstance(o, np.ndarray): return 'array'
-    if isinstance(o, _RNG_TYPES): return 'rng'
-    if isinstance(o, (list, set, L)): return 'list'
-    if isinstance(o, dict): return 'dict'
-    if isinstance(o, tuple): return 'tuple'
-    if isinstance(o, (nn.Module, _BaseOptimizer, torch.optim.Optimizer)) or (attrs and hasattr(o, '__dict__')): return 'attrs'
-    t = type(o) # the class's own methods, not attributes a `GetAttr` forwards
-    return 'state_dict' if callable(getattr(t, 'state_dict', None)) and callable(getattr(t, 'load_state_dict', None)) else None
+_BY_TYPE = ((torch.Tensor, TensorCopy), (np.ndarray, ArrayCopy), (_RNG_TYPES, RNGCopy), ((list, set, L), ListCopy), (dict, DictCopy), (tuple, tuple))
 
-def _items(o):
-    "The values a container holds"
-    if isinstance(o, L): return list(o.items)
-    if isinstance(o, dict): return list(o.values())
-    return list(o)
+def _copy_class(o, attrs=False):
+    "The `Copy` class that keeps `o` (`tuple` for a tuple: only its items are kept), or None: `o` is kept by reference"
+    if isinstance(o, _ATOMS): return None
+    cls = next((c for types,c in _BY_TYPE if isinstance(o, types)), None)
+    if cls is not None: return cls
+    if isinstance(o, (nn.Module, _BaseOptimizer, torch.optim.Optimizer)) or (attrs and hasattr(o, '__dict__')): return AttrsCopy
+    t = type(o) # the class's own methods, not attributes a `GetAttr` forwards
+    return StateDictCopy if callable(getattr(t, 'state_dict', None)) and callable(getattr(t, 'load_state_dict', None)) else None
+
+def _held(o, cls):
+    "The values `o` holds, which the walk goes on to: an object's attributes, a container's items"
+    if cls is AttrsCopy: return list(vars(o).values())
+    if cls not in (ListCopy, DictCopy, tuple): return []
+    return list(o.items if isinstance(o, L) else o.values() if isinstance(o, dict) else o)
 
 class Part:
-    "One named piece of a snapshot: copies of everything reachable from `root` that no earlier part owns"
-    def __init__(self,
-        name:str, # Named in a `RestoreError` when this part cannot be put back
-        root, # The object (its attributes are walked) or module to copy
-        seen:dict, # id -> owner, shared by the parts of one snapshot
-        device=None, # Where tensor copies go; `None`: each tensor's own device
-        keep:tuple=(), # Attributes of `root` kept by reference only (a DataLoader's `dataset`: data training reads, never writes)
-    ):
+    "Piece `name` of a snapshot: copies (tensors to `device`) of all that is reachable from `root` and not yet in `seen` (id -> object, shared by the parts of one snapshot); the attributes `keep` of `root` are kept by reference (a DataLoader's `dataset`: training reads it, never writes)"
+    def __init__(self, name:str, root, seen:dict, device=None, keep:tuple=()):
         self.name,self.seen,self.device,self.copies = name,seen,device,[]
         for k in keep:
             v = getattr(root, k, None)
@@ -202,22 +177,11 @@ class Part:
     def _walk(self, o, attrs=False):
         "Copy `o` and what it holds, unless a part of this snapshot already owns it"
         while isinstance(o, (nn.parallel.DistributedDataParallel, nn.DataParallel)): o = o.module # the wrapper's own machinery is not ours to restore
-        kind = _kind(o, attrs)
-        if kind is None or id(o) in self.seen: return
+        cls = _copy_class(o, attrs)
+        if cls is None or id(o) in self.seen: return
         self.seen[id(o)] = o # holding `o` keeps its id from being reused while the snapshot is built
-        if kind == 'tensor': self.copies.append(TensorCopy(o, self.device))
-        elif kind == 'array': self.copies.append(ArrayCopy(o))
-        elif kind == 'rng': self.copies.append(RNGCopy(o))
-        elif kind == 'state_dict':
-            try: self.copies.append(StateDictCopy(o, self.device))
-            except Exception: pass # a state dict that cannot be taken: the object is kept by reference
-        elif kind == 'attrs':
-            self.copies.append(AttrsCopy(o))
-            for v in list(vars(o).values()): self._walk(v)
-        else:
-            if kind == 'list': self.copies.append(ListCopy(o))
-            elif kind == 'dict': self.copies.append(DictCopy(o))
-            for v in _items(o): self._walk(v)
+        if cls is not tuple: self.copies.append(cls(o, self.device))
+        for v in _held(o, cls): self._walk(v)
 
     def check(self):
         "Raise if any copy cannot go back; changes nothing"
@@ -257,9 +221,7 @@ class GlobalRNGs(Copy):
 # %% ../nbs/01_state.ipynb #069754d7
 class RestoreError(RuntimeError):
     "Parts of a snapshot could not be put back; every other part was"
-    def __init__(self,
-        failures:list, # (part name, exception) of each part that failed
-    ):
+    def __init__(self, failures:list): # (part name, exception) of each part that failed
         self.failures = failures
         what = '; '.join(f"{n} ({type(e).__name__}: {e})" for n,e in failures)
         super().__init__(f"could not restore {what}. Every other part of the Learner was restored; "
@@ -302,10 +264,8 @@ class LearnerSnapshot:
             except Exception as e: failures.append((p.name, e))
         if failures: raise RestoreError(failures)
 
-    def part(self,
-        name:str, # A part's name, e.g. 'model', 'optimizer', 'callback Recorder'
-    ) -> Part:
-        "The part called `name`"
+    def part(self, name:str) -> Part:
+        "The part called `name` (e.g. 'model', 'optimizer', 'callback Recorder')"
         for p in self.parts:
             if p.name == name: return p
         raise KeyError(f"name ({name!r}) is not a part of this snapshot: {[p.name for p in self.parts]}")
@@ -317,11 +277,8 @@ class LearnerSnapshot:
 
 # %% ../nbs/01_state.ipynb #86bc474e
 class ModelOptSnapshot(LearnerSnapshot):
-    "In-memory copy of a Learner's model and optimizer only (what fastai's `save`/`load` round trip covers, and the rest of those objects)"
-    def __init__(self,
-        learn:Learner, # The Learner whose model and optimizer are copied
-        device:str|torch.device|None='cpu', # Where the tensor copies live; `None` keeps them on each tensor's device
-    ):
+    "In-memory copy of `learn`'s model and optimizer only (what fastai's `save`/`load` round trip covers, and the rest of those objects); tensor copies on `device`"
+    def __init__(self, learn:Learner, device:str|torch.device|None='cpu'):
         self.learn,self.device,seen = learn,device,{}
         self.parts = [Part('model', learn.model, seen, device)]
         if getattr(learn, 'opt', None) is not None: self.parts.append(Part('optimizer', learn.opt, seen, device))
