@@ -81,12 +81,8 @@ def _rows(mask):
     return f"row{'s'*(len(idx)>1)} {', '.join(idx[:5])}{', ...' if len(idx) > 5 else ''}"
 
 # %% ../nbs/05_cli.ipynb #ebacb105
-def _read_csv(
-    file, # Path of the CSV file, with a header row
-    target:str, # Column to predict
-    named:list, # The columns named by --cat-names and --cont-names
-):
-    "The CSV `file` as a DataFrame, with `target` and the `named` columns in it; ValueError with a one-line reason otherwise"
+def _read_csv(file, target:str, named:list):
+    "The CSV `file` as a DataFrame, with `target` and the `named` columns (of --cat-names and --cont-names) in it; ValueError with a one-line reason otherwise"
     import pandas as pd
     if not Path(file).is_file(): raise ValueError(f"file ({str(file)!r}) does not exist: give the path of a CSV file")
     try: df = pd.read_csv(file)
@@ -116,13 +112,8 @@ def _dropped(name, n_read, target, n_na, n_inf):
     if n_na or n_inf: return line + f"; {n_na+n_inf} dropped ({'no value' if n_na else 'an infinite value'} in the target {target!r})"
     return line
 
-def _usable_target(
-    df, # The frame as read
-    target:str, # Column to predict
-    regression:bool, # Predict a number (MSE loss) instead of a class
-    file, # The file's path, for the messages
-):
-    "`df` without the rows whose target is missing (or, in a regression, infinite): (frame, the plan's first two lines, warnings); ValueError when the target cannot be learned"
+def _usable_target(df, target:str, regression:bool, file):
+    "`df` (as read from `file`) without the rows whose target is missing (or, in a regression, infinite): (frame, the plan's first two lines, warnings); ValueError when the target cannot be learned"
     import numpy as np
     n_read,df = len(df),df[df[target].notna()].copy()
     if regression: df[target] = _regression_target(df[target], target)
@@ -143,12 +134,8 @@ def _usable_target(
     return df, lines, warns
 
 # %% ../nbs/05_cli.ipynb #aa83b8f1
-def _column_role(
-    s, # One column of the frame (its name is the column's)
-    cat_names:list|None, # The columns named by --cat-names (None: not given)
-    cont_names:list|None, # The columns named by --cont-names (None: not given)
-):
-    "What a column is for the learner, and why: (role, its values as the learner gets them, a warning or None); the role starts with category, continuous or skipped"
+def _column_role(s, cat_names:list|None, cont_names:list|None):
+    "What column `s` is for the learner (given the columns named by --cat-names and --cont-names, None where not given), and why: (role, its values as the learner gets them, a warning or None); the role starts with category, continuous or skipped"
     import pandas as pd
     c,named = s.name,(cat_names or []) + (cont_names or [])
     if c not in named and cat_names is not None and cont_names is not None: return 'skipped (not named)', s, None
@@ -219,29 +206,17 @@ def _tabular_learner(plan, bs, seed):
     set_seed(seed)
     return tabular_learner(dls, n_out=1 if plan['regression'] else df[plan['target']].nunique()) # n_out: fastai 2.8's dls.c is wrong here
 
-def csv_learner(
-    file, # Path of the CSV file, with a header row
-    target:str, # Column to predict
-    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
-    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
-    regression:bool=False, # Predict a number (MSE loss) instead of a class
-    bs:int=64, # Batch size (smaller for small files)
-    seed:int=0, # Seed of the split and of the weights
-):
-    "A fastai tabular learner on the CSV `file` predicting `target` (columns as `table_plan` decides); raises ValueError with a one-line reason on bad input"
-    return _tabular_learner(table_plan(file, target, cat_names, cont_names, regression), bs, seed)
-
-@delegates(_run, but=['learn', 'title'])
-def csv(
-    file, # Path of the CSV file, with a header row
-    target:str, # Column to predict
-    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
-    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
-    regression:bool=False, # Predict a number (MSE loss) instead of a class
+@delegates(table_plan)
+def csv_learner(file, target:str,
     bs:int=64, # Batch size (smaller for small files)
     seed:int=0, # Seed of the split and of the weights
     **kwargs,
 ):
+    "A fastai tabular learner on the CSV `file` predicting `target` (columns as `table_plan` decides); raises ValueError with a one-line reason on bad input"
+    return _tabular_learner(table_plan(file, target, **kwargs), bs, seed)
+
+@delegates(_run, but=['learn', 'title'])
+def csv(file, target:str, cat_names:list|None=None, cont_names:list|None=None, regression:bool=False, bs:int=64, seed:int=0, **kwargs):
     "Range test with a fastai tabular learner on your CSV file: print the suggestions, write the plot and the result"
     plan = table_plan(file, target, cat_names, cont_names, regression)
     print('\n'.join(plan['lines'] + [f"warning: {w}" for w in plan['warnings']]), flush=True)
@@ -251,7 +226,7 @@ def csv(
 def _add_options(p, f):
     "One option per parameter of `f`, with the default, the type and the help (its comment) of `f`'s signature"
     from fastai_lrrange.core import MODES
-    docs = docments(f)
+    docs = {k: v for g in (table_plan, csv_learner, f) for k,v in docments(g).items() if v} # the CSV options are documented once, where they are used
     for name,prm in inspect.signature(f).parameters.items():
         d,kw = prm.default,dict(help=docs.get(name))
         if d is inspect.Parameter.empty and name == 'file': p.add_argument(name, **kw); continue
@@ -264,10 +239,8 @@ def _add_options(p, f):
 
 COMMANDS = {'demo': demo, 'csv': csv}
 
-def main(
-    argv:list|None=None, # Command-line arguments; default: `sys.argv[1:]`
-):
-    "Entry point of the `lrrange` console script (and of `python -m fastai_lrrange`)"
+def main(argv:list|None=None):
+    "Entry point of the `lrrange` console script (and of `python -m fastai_lrrange`); `argv` default: `sys.argv[1:]`"
     argv = sys.argv[1:] if argv is None else list(argv)
     with warnings.catch_warnings():
         if not {'-v', '--verbose'} & set(argv): warnings.simplefilter('ignore') # other libraries' warnings, from their import on
