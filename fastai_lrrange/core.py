@@ -89,21 +89,22 @@ class RangeTestSpec:
         starts,ends = tuple(float(r)/10**p.below for r in reached),tuple(float(r)*10**p.above for r in reached) # every group alike: ratios kept
         return replace(self, start_lr=starts, end_lr=ends, starts=starts, ends=ends, num_it=p.num_it, sweep_again=None)
 
-def _check_int(name, v, low, advice):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low: raise ValueError(f"{name} ({v!r}) must be an integer >= {low}: {advice}")
+def _require(name, v, ok:bool, need:str):
+    "Raise a `ValueError` naming argument `name` and its value `v` unless `ok`: it must be `need` (what, then the fix)"
+    if not ok: raise ValueError(f"{name} ({v!r}) must be {need}")
+
+def _is_int(v, low): return not isinstance(v, bool) and isinstance(v, (int, np.integer)) and v >= low
+def _is_number(v): return not isinstance(v, bool) and isinstance(v, (int, float))
 
 def _sweep_again_policy(given, suggestions):
     "The spec's second-sweep policy: `given`, else the one a suggestion's registry entry asks for; None for none; checked"
     if given is None: given = next((e.sweep_again for _,e in suggestions if e.sweep_again is not None), None)
     if given is None or given is False: return None
-    if not isinstance(given, SweepAgain):
-        raise ValueError(f"sweep_again ({given!r}) must be a SweepAgain, None (as the suggestions ask) or False (never sweep again)")
+    _require('sweep_again', given, isinstance(given, SweepAgain), 'a SweepAgain, None (as the suggestions ask) or False (never sweep again)')
     for name,v,low in (('below', given.below, 0), ('above', given.above, -1)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not low < v < math.inf:
-            raise ValueError(f"sweep_again.{name} ({v!r}) must be a finite number of decades > {low}: the default is SweepAgain({name}={getattr(SweepAgain, name)})")
-    _check_int('sweep_again.num_it', given.num_it, 1, 'try SweepAgain(num_it=300)')
-    if given.fallback is not None and not callable(given.fallback):
-        raise ValueError(f"sweep_again.fallback ({given.fallback!r}) must be a suggestion function or None")
+        _require(f'sweep_again.{name}', v, _is_number(v) and low < v < math.inf, f'a finite number of decades > {low}: the default is SweepAgain({name}={getattr(SweepAgain, name)})')
+    _require('sweep_again.num_it', given.num_it, _is_int(given.num_it, 1), 'an integer >= 1: try SweepAgain(num_it=300)')
+    _require('sweep_again.fallback', given.fallback, given.fallback is None or callable(given.fallback), 'a suggestion function or None')
     return given
 
 def range_test_spec(
@@ -120,13 +121,11 @@ def range_test_spec(
     n_groups:int|None=None, # Parameter groups of the optimizer; None: as many as list values imply
 ) -> RangeTestSpec:
     "Check every argument of a range test (raising a `ValueError` that names the argument) and return the frozen spec"
-    _check_int('num_it', num_it, 1, 'try num_it=100')
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
-        raise ValueError(f"beta ({beta!r}) must be in [0, 1): 0 turns smoothing off, fastai uses 0.98")
-    if isinstance(div_thresh, bool) or not isinstance(div_thresh, (int, float)) or not div_thresh > 1 or not math.isfinite(div_thresh):
-        raise ValueError(f"div_thresh ({div_thresh!r}) must be a finite number > 1: fastai stops at 4 times the best loss (div_thresh=4)")
-    if not isinstance(stop_div, (bool, np.bool_)): raise ValueError(f"stop_div ({stop_div!r}) must be True or False")
-    _check_int('valid_batches', valid_batches, 0, '0 uses the training loss, k > 0 the loss on k validation batches')
+    _require('num_it', num_it, _is_int(num_it, 1), 'an integer >= 1: try num_it=100')
+    _require('beta', beta, _is_number(beta) and 0 <= beta < 1, 'in [0, 1): 0 turns smoothing off, fastai uses 0.98')
+    _require('div_thresh', div_thresh, _is_number(div_thresh) and 1 < div_thresh < math.inf, 'a finite number > 1: fastai stops at 4 times the best loss (div_thresh=4)')
+    _require('stop_div', stop_div, isinstance(stop_div, (bool, np.bool_)), 'True or False')
+    _require('valid_batches', valid_batches, _is_int(valid_batches, 0), 'an integer >= 0: 0 uses the training loss, k > 0 the loss on k validation batches')
     given = max([1] + [np.size(v) for v in (start_lr, end_lr) if not isinstance(v, slice)]) # groups that lists imply
     starts,ends = lr_ranges(start_lr, end_lr, n_groups or given, mode)
     suggestions = resolve_suggestions(suggest_funcs)

@@ -19,7 +19,7 @@ from fastai.callback.progress import CSVLogger, ProgressCallback
 from fastprogress.fastprogress import progress_bar
 from fastcore.imports import IN_NOTEBOOK
 
-from .core import LRFinder, range_test_spec
+from .core import LRFinder, range_test_spec, _require, _is_int
 from .state import LearnerSnapshot
 from .suggest import valley, steep
 from .diagnostics import LRFindWarning
@@ -37,8 +37,7 @@ def _n_param_groups(learn) -> int:
 
 def _check_learner(learn, n_runs):
     "Raise a `ValueError` naming the argument when `learn` cannot run the test `n_runs` times"
-    if isinstance(n_runs, bool) or not isinstance(n_runs, int) or n_runs < 1:
-        raise ValueError(f"n_runs ({n_runs!r}) must be an integer >= 1: 1 is one range test, 3 shows how stable the suggestions are")
+    _require('n_runs', n_runs, _is_int(n_runs, 1), 'an integer >= 1: 1 is one range test, 3 shows how stable the suggestions are')
     try: empty = len(learn.dls.train) == 0
     except TypeError: empty = False
     if empty: raise ValueError("learn.dls.train has no batches (an empty dataset, or fewer items than the batch size with drop_last=True): "

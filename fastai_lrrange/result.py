@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from fastcore.basics import GetAttr, patch
 
-from .core import RangeTestRecord, RangeTestSpec
+from .core import RangeTestRecord, RangeTestSpec, _require, _is_int
 from .suggest import run_suggestion, loss_at
 from .diagnostics import (StopReason, Window, Descent, Finding, suggestion_window, descent, curve_findings,
                                         evidence_findings, suggestion_findings)
@@ -212,8 +212,7 @@ def plot(self:LRFindResult,
     title:str|None=None, # Title; default: the first finding, when there is one
 ):
     "Plot the smoothed loss of every sweep against the last group's learning rate, each suggestion on the sweep it read; returns the Figure"
-    if isinstance(skip_end, bool) or not isinstance(skip_end, int) or skip_end < 0:
-        raise ValueError(f"skip_end ({skip_end!r}) must be an integer >= 0: the number of last points to leave out")
+    _require('skip_end', skip_end, _is_int(skip_end, 0), 'an integer >= 0: the number of last points to leave out')
     if title is None and self.diagnostics: title = self.diagnostics[0]
     ylabel = f'validation loss on {self.valid_batches} batches (smoothed)' if self.valid_batches else 'training loss (smoothed)'
     for i,sw in enumerate(self.sweeps):
