@@ -207,7 +207,9 @@ def _tabular_learner(plan, bs, seed):
     return tabular_learner(dls, n_out=1 if plan['regression'] else df[plan['target']].nunique()) # n_out: fastai 2.8's dls.c is wrong here
 
 @delegates(table_plan)
-def csv_learner(file, target:str,
+def csv_learner(
+    file, # Path of the CSV file, with a header row
+    target:str, # Column to predict
     bs:int=64, # Batch size (smaller for small files)
     seed:int=0, # Seed of the split and of the weights
     **kwargs,
@@ -216,7 +218,16 @@ def csv_learner(file, target:str,
     return _tabular_learner(table_plan(file, target, **kwargs), bs, seed)
 
 @delegates(_run, but=['learn', 'title'])
-def csv(file, target:str, cat_names:list|None=None, cont_names:list|None=None, regression:bool=False, bs:int=64, seed:int=0, **kwargs):
+def csv(
+    file, # Path of the CSV file, with a header row
+    target:str, # Column to predict
+    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
+    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
+    regression:bool=False, # Predict a number (MSE loss) instead of a class
+    bs:int=64, # Batch size (smaller for small files)
+    seed:int=0, # Seed of the split and of the weights
+    **kwargs,
+):
     "Range test with a fastai tabular learner on your CSV file: print the suggestions, write the plot and the result"
     plan = table_plan(file, target, cat_names, cont_names, regression)
     print('\n'.join(plan['lines'] + [f"warning: {w}" for w in plan['warnings']]), flush=True)
@@ -226,7 +237,7 @@ def csv(file, target:str, cat_names:list|None=None, cont_names:list|None=None, r
 def _add_options(p, f):
     "One option per parameter of `f`, with the default, the type and the help (its comment) of `f`'s signature"
     from fastai_lrrange.core import MODES
-    docs = {k: v for g in (table_plan, csv_learner, f) for k,v in docments(g).items() if v} # the CSV options are documented once, where they are used
+    docs = docments(f)
     for name,prm in inspect.signature(f).parameters.items():
         d,kw = prm.default,dict(help=docs.get(name))
         if d is inspect.Parameter.empty and name == 'file': p.add_argument(name, **kw); continue
@@ -239,8 +250,10 @@ def _add_options(p, f):
 
 COMMANDS = {'demo': demo, 'csv': csv}
 
-def main(argv:list|None=None):
-    "Entry point of the `lrrange` console script (and of `python -m fastai_lrrange`); `argv` default: `sys.argv[1:]`"
+def main(
+    argv:list|None=None, # Command-line arguments; default: `sys.argv[1:]`
+):
+    "Entry point of the `lrrange` console script (and of `python -m fastai_lrrange`)"
     argv = sys.argv[1:] if argv is None else list(argv)
     with warnings.catch_warnings():
         if not {'-v', '--verbose'} & set(argv): warnings.simplefilter('ignore') # other libraries' warnings, from their import on

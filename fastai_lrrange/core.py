@@ -44,8 +44,13 @@ def _per_group(v, n_groups, name):
                          f"give one value, a slice, or {n_groups} values")
     return arr
 
-def lr_ranges(start_lr, end_lr, n_groups:int=1, mode:str='exp'):
-    "Check `start_lr`/`end_lr` (a number, or one per group: list, array, `slice`) and return them as two arrays with one value for each of `n_groups` groups; `mode` 'exp' (geometric) needs positive rates"
+def lr_ranges(
+    start_lr, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
+    end_lr, # Highest learning rate; same forms as `start_lr`
+    n_groups:int=1, # Number of parameter groups of the optimizer
+    mode:str='exp', # 'exp' (geometric) or 'linear'; 'exp' needs positive rates
+):
+    "Check `start_lr`/`end_lr` and return them as two arrays with one value per parameter group"
     if mode not in MODES: raise ValueError(f"mode ({mode!r}) must be one of {MODES}")
     for name,v in (('start_lr', start_lr), ('end_lr', end_lr)):
         if v is None or isinstance(v, (str, bool)): raise ValueError(f"{name} ({v!r}) must be a positive number, a list/array of them or a slice")
@@ -77,13 +82,17 @@ class RangeTestSpec:
     suggestions:tuple=() # (field name, `Suggestion` registry entry) of each suggestion
     sweep_again:SweepAgain|None=None # When the first sweep shows no descent: the second sweep to run (see `second_sweep`); None: none
 
-    def ranges(self, n_groups:int) -> tuple:
+    def ranges(self,
+        n_groups:int, # Parameter groups of the optimizer the test runs on
+    ) -> tuple:
         "(starts, ends) arrays for an optimizer with `n_groups` groups (spread again only for a standalone `LRFinder` that learns them at `fit`)"
         if n_groups == len(self.starts): return np.array(self.starts), np.array(self.ends)
         return lr_ranges(self.start_lr, self.end_lr, n_groups, self.mode)
 
-    def second_sweep(self, reached) -> RangeTestSpec|None:
-        "The spec of the sweep `sweep_again` asks for: from `below` decades under `reached` (the first sweep's last rate of each group) to `above` decades over it, `num_it` steps; None without a policy"
+    def second_sweep(self,
+        reached, # The first sweep's last learning rate of each group (where it diverged, or its end)
+    ) -> RangeTestSpec|None:
+        "The spec of the sweep `sweep_again` asks for: from `below` decades under `reached` to `above` decades over it, `num_it` steps; None without a policy"
         p = self.sweep_again
         if p is None or not len(reached): return None
         starts,ends = tuple(float(r)/10**p.below for r in reached),tuple(float(r)*10**p.above for r in reached) # every group alike: ratios kept
@@ -133,8 +142,12 @@ def range_test_spec(
                          float(div_thresh), int(valid_batches), suggestions, _sweep_again_policy(sweep_again, suggestions))
 
 # %% ../nbs/00_core.ipynb #bcafc853
-def diverged(loss:float, best:float, div_thresh:float=4.0) -> bool:
-    "Whether the smoothed `loss` rose above the `best` so far by more than `(div_thresh-1)*|best|` (fastai's `loss > 4*best` for a positive best)"
+def diverged(
+    loss:float, # Smoothed loss of this step
+    best:float, # Lowest smoothed loss so far
+    div_thresh:float=4.0, # Ratio that counts as divergence (fastai's 4: `loss > 4*best` for a positive best)
+) -> bool:
+    "Whether `loss` rose above `best` by more than `(div_thresh-1)*|best|`"
     limit = best*div_thresh if best >= 0 else best*(2-div_thresh) # == best + (div_thresh-1)*|best|, exactly fastai's `4*best` for best>=0
     return loss > limit
 
@@ -143,7 +156,9 @@ def world_size() -> int:
     "Number of processes in the default torch.distributed group (1 when not distributed)"
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
-def mean_over_ranks(t:torch.Tensor) -> torch.Tensor:
+def mean_over_ranks(
+    t:torch.Tensor, # Scalar tensor on this rank's device
+) -> torch.Tensor:
     "Mean of the scalar tensor `t` over all ranks (one all-reduce); `t` itself when not distributed"
     n = world_size()
     if n == 1: return t
@@ -170,10 +185,14 @@ class RangeTestRecord:
 
 class StepSmoother(AvgSmoothLoss):
     "fastai's `AvgSmoothLoss` (debiased EMA), fed one loss tensor per optimizer step instead of a Learner"
-    def __init__(self, beta:float=0.98): # Weight of the running average; 0 for none
+    def __init__(self,
+        beta:float=0.98, # Weight of the running average (fastai's `AvgSmoothLoss`); 0 for none
+    ):
         super().__init__(beta)
         self.reset() # fastai 2.7's `AvgSmoothLoss.__init__` sets only `beta`: `count` and `val` come from `reset`
-    def add(self, loss:torch.Tensor):
+    def add(self,
+        loss:torch.Tensor, # Loss of one optimizer step, a CPU float scalar
+    ):
         "Add the loss of one step (a CPU float scalar); same arithmetic as `AvgSmoothLoss.accumulate`"
         self.count += 1
         self.val = torch.lerp(loss, self.val, self.beta)
@@ -317,8 +336,10 @@ def before_validate(self:LRFinder):
     raise CancelValidException()
 
 @patch
-def finish(self:LRFinder, interrupted:bool=False):
-    "Set the record's stop reason when no step did: `interrupted` (Ctrl-C: `lr_find` calls this, as fastai skips `after_fit` then), `num_it`, or `data_exhausted` (the batches ran out first)"
+def finish(self:LRFinder,
+    interrupted:bool=False, # The fit was interrupted (Ctrl-C): `lr_find` calls this, as fastai skips `after_fit` then
+):
+    "Set the record's stop reason when no step did: interrupted, `num_it`, or `data_exhausted` (the batches ran out first)"
     rec = self.record
     if interrupted: rec.stop_reason = StopReason.INTERRUPTED
     elif rec.stop_reason is None: rec.stop_reason = StopReason.NUM_IT if rec.n_steps >= self.spec.num_it else StopReason.DATA_EXHAUSTED
@@ -335,7 +356,9 @@ def after_fit(self:LRFinder):
 
 # %% ../nbs/00_core.ipynb #218225df
 @patch
-def epochs_needed(self:LRFinder, learn) -> int:
+def epochs_needed(self:LRFinder,
+    learn, # The Learner the test will run on
+) -> int:
     "Epochs `fit` needs for `num_it` optimizer steps on `learn`"
     try: n = len(learn.dls.train)
     except TypeError: return 1 # an iterable without a length: the data decide, as in fastai

@@ -24,7 +24,9 @@ class StopReason(str, Enum):
     def __str__(self): return self.value # f-strings and format() use it too
 
     @classmethod
-    def most_severe(cls, reasons:list) -> StopReason:
+    def most_severe(cls,
+        reasons:list, # Stop reasons (members or their values), e.g. one per run
+    ) -> StopReason:
         "The most severe of `reasons`, in the members' fixed order (no vote, so no tie to break)"
         order = list(cls)
         return min((cls(r) for r in reasons), key=order.index)
@@ -44,7 +46,11 @@ class FindingKind(Enum):
 
 class Finding(str):
     "A problem of `kind` with the run or its curve: `message` says what happened, `advice` what to change"
-    def __new__(cls, kind:FindingKind, message:str, advice:str):
+    def __new__(cls,
+        kind:FindingKind, # What sort of problem
+        message:str, # What happened, starting with the kind's words
+        advice:str, # What to change
+    ):
         self = super().__new__(cls, f"{message}; {advice}")
         self.kind,self.message,self.advice = kind,message,advice
         return self
@@ -55,7 +61,11 @@ class LRFindWarning(UserWarning):
 # %% ../nbs/02a_diagnostics.ipynb #55f48652
 class Window(tuple):
     "The points `[start, stop)` of a curve that its suggestions see: a pair (`a, b = window`), and whether the loss blew up before it filled"
-    def __new__(cls, start:int, stop:int, diverged_early:bool=False):
+    def __new__(cls,
+        start:int, # First point seen
+        stop:int, # One past the last point seen
+        diverged_early:bool=False, # The loss blew up before fastai's window held enough points: nothing to suggest from
+    ):
         self = super().__new__(cls, (start, stop))
         self.diverged_early = diverged_early
         return self
@@ -63,8 +73,14 @@ class Window(tuple):
     stop = property(lambda self: self[1], doc="One past the last point seen")
     def __repr__(self): return f"Window({self[0]}, {self[1]}, diverged_early={self.diverged_early})"
 
-def suggestion_window(n:int, num_it:int, stop_reason:str='num_it', skip_end:int=5, min_points:int=5) -> Window:
-    "The `Window` of a curve of `n` points from a test of `num_it` steps that stopped for `stop_reason`: fastai's (the first `num_it//10` points and the last `skip_end` left out); a curve too short for `min_points` there keeps its middle 80%"
+def suggestion_window(
+    n:int, # Points on the curve
+    num_it:int, # Steps the range test was asked for; the first `num_it//10` points are left out (fastai's window)
+    stop_reason:str='num_it', # Why the test stopped (a `StopReason` or its value)
+    skip_end:int=5, # Points left out at the end (where the loss shoots up)
+    min_points:int=5, # Fewest points in the window; shorter curves keep their middle 80%
+) -> Window:
+    "The `Window` of a curve of `n` points from a test of `num_it` steps that stopped for `stop_reason`"
     start,stop = num_it//10, n-skip_end
     blew_up = StopReason(stop_reason) in (StopReason.DIVERGED, StopReason.NON_FINITE)
     if stop-start >= min_points: return Window(start, stop, False)
@@ -79,8 +95,11 @@ class Descent(NamedTuple):
     fall:float # Smoothed loss at the window's first point minus its lowest
     noise:float # Robust standard deviation of one step's raw loss
 
-def descent(losses, raw_losses) -> Descent:
-    "Whether the window's smoothed `losses` fall by more than the step-to-step noise of its `raw_losses` (a `Descent`)"
+def descent(
+    losses, # Smoothed loss at each step of the suggestion window
+    raw_losses, # Raw loss at the same steps
+) -> Descent:
+    "Whether the window's smoothed loss falls by more than the step-to-step noise of its raw loss (a `Descent`)"
     w,raw = np.asarray(losses, dtype=float),np.asarray(raw_losses, dtype=float)
     ok = np.isfinite(w) & np.isfinite(raw)
     w,raw = w[ok],raw[ok]
@@ -140,8 +159,16 @@ def _flat(w, stop_reason, flat_tol):
                    "the model may already be trained" + (", or learns only after more steps than a range test takes: look at the plot"
                                                           if blew_up else ", or the lr range is too low (raise end_lr)"))
 
-def curve_findings(losses, stop_reason:str, num_it:int, window:Window, lrs=None, non_finite:tuple|None=None, flat_tol:float=0.05) -> list:
-    "Every `Finding` about one sweep's curve but its descent (see `evidence_findings`): what went wrong and what to do; `lrs` (last group) say where, `non_finite` is `RangeTestRecord.non_finite`, a fall under `flat_tol` of the loss is a flat curve"
+def curve_findings(
+    losses, # Smoothed loss at each recorded step
+    stop_reason:str, # Why the test stopped (a `StopReason` or its value)
+    num_it:int, # Steps asked for
+    window:Window, # The points the suggestions see (`suggestion_window`)
+    lrs=None, # Learning rate at each step (last group), to say where things happened
+    non_finite:tuple|None=None, # What in the batch was not finite when the loss went non-finite (`RangeTestRecord.non_finite`)
+    flat_tol:float=0.05, # A fall of less than this share of the loss over the window is a flat curve
+) -> list:
+    "Every `Finding` about one sweep's curve but its descent (see `evidence_findings`): what went wrong and what to do"
     losses,stop_reason = np.asarray(losses, dtype=float),StopReason(stop_reason)
     n = len(losses)
     out,lr_did_it = _stop_findings(n, num_it, stop_reason, lrs, non_finite, window.diverged_early)
@@ -153,8 +180,15 @@ def curve_findings(losses, stop_reason:str, num_it:int, window:Window, lrs=None,
     return out + [f for f in (_never_diverged(losses, stop_reason), _flat(w, stop_reason, flat_tol)) if f is not None]
 
 # %% ../nbs/02a_diagnostics.ipynb #5b38621a
-def evidence_findings(descents:list, starts:list, ends:list, steps:list, num_its:list, fallback:str|None=None) -> list:
-    "The finding about the evidence of a range test's sweeps (per sweep, in order: `Descent`, lowest and highest rate of the last group, points recorded, steps asked for): none when the first shows a descent; NO_DESCENT, or RESWEPT when a second sweep ran (`fallback`: the rule read when that shows none either)"
+def evidence_findings(
+    descents:list, # The `Descent` of each sweep, in order
+    starts:list, # The lowest learning rate (last group) of each sweep
+    ends:list, # The highest learning rate (last group) each sweep was to reach
+    steps:list, # Points each sweep recorded
+    num_its:list, # Steps each sweep was asked for
+    fallback:str|None=None, # Name of the rule the policy falls back on when the second sweep shows no descent either
+) -> list:
+    "The finding about the evidence of a range test's sweeps: none when the first shows a descent; NO_DESCENT, or RESWEPT when a second sweep ran"
     first = descents[0]
     if first.found: return []
     lack = f"the loss fell by {first.fall:.3g}, within its step-to-step noise of {first.noise:.3g}"
@@ -171,8 +205,12 @@ def evidence_findings(descents:list, starts:list, ends:list, steps:list, num_its
                     f"learn later than a range test sees: try a few short trainings at rates one to three decades below {ends[0]:.0e}, where the loss blew up")]
 
 # %% ../nbs/02a_diagnostics.ipynb #01dc671e
-def suggestion_findings(suggestions:dict, withheld:dict|None=None, far_apart:float=100.) -> list:
-    "Findings about the `suggestions` (name -> lr or None) made on a curve: some could not be computed (and were not `withheld` on purpose), or they disagree by more than `far_apart`"
+def suggestion_findings(
+    suggestions:dict, # Field name -> suggested lr, or None
+    withheld:dict|None=None, # Field name -> why the suggestion step gave it None on purpose
+    far_apart:float=100., # Suggestions more than this factor apart are flagged
+) -> list:
+    "Findings about the suggestions made on a curve: some could not be computed, or they disagree by more than `far_apart`"
     out,withheld = [],withheld or {}
     missing = [k for k,v in suggestions.items() if v is None and k not in withheld]
     if missing: out.append(Finding(FindingKind.TOO_FEW_POINTS, f"too few points for {', '.join(missing)}", "raise num_it, or widen the lr range"))

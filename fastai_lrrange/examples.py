@@ -17,8 +17,16 @@ from fastai.torch_core import set_seed
 __all__ = ['tensor_dls', 'digits_tensors', 'digits_cnn', 'digits_learner']
 
 # %% ../nbs/07_examples.ipynb #ef9d0695
-def tensor_dls(x, y, bs:int=64, valid_pct:float=0.2, split_seed:int=0, seed:int=0, standardize:bool=False) -> DataLoaders:
-    "fastai `DataLoaders` over tensors `x` (one row per item) and `y`: `valid_pct` held out by a split seeded with `split_seed`, shuffling seeded with `seed`, on the CPU; `standardize` scales 2-d float inputs with the training part's statistics"
+def tensor_dls(
+    x, # Inputs: a tensor or array, one row per item
+    y, # Targets, one per item
+    bs:int=64, # Batch size
+    valid_pct:float=0.2, # Share of the items held out for validation
+    split_seed:int=0, # Seed of the random split
+    seed:int=0, # Seed of the loaders' shuffling
+    standardize:bool=False, # Scale 2-d float inputs to zero mean and unit variance, with the training part's statistics
+) -> DataLoaders:
+    "fastai `DataLoaders` over tensors: a random split, optionally standardised inputs, seeded shuffling, on the CPU"
     x,y = torch.as_tensor(x),torch.as_tensor(y)
     if x.is_floating_point(): x = x.float()
     idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(split_seed))
@@ -35,13 +43,19 @@ def digits_tensors():
     X,y = load_digits(return_X_y=True)
     return torch.tensor(X, dtype=torch.float32).view(-1, 1, 8, 8)/16, torch.tensor(y)
 
-def digits_cnn(n_out:int=10) -> nn.Module:
-    "A small CNN for 8x8 single-channel images, `n_out` classes"
+def digits_cnn(
+    n_out:int=10, # Number of classes
+) -> nn.Module:
+    "A small CNN for 8x8 single-channel images"
     return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32*4*4, n_out))
 
-def digits_learner(bs:int=64, seed:int=0, **kwargs) -> Learner:
-    "A fastai `Learner`: `digits_cnn` on the digits images (a random 20% held out; `seed` seeds the split and the weights), cross-entropy loss, accuracy; `kwargs` go to `Learner`"
+def digits_learner(
+    bs:int=64, # Batch size
+    seed:int=0, # Seed of the data split and of the weights
+    **kwargs, # Passed to `Learner` (e.g. `opt_func`, `cbs`)
+) -> Learner:
+    "A fastai `Learner`: `digits_cnn` on the digits images (a random 20% held out), cross-entropy loss, accuracy"
     set_seed(seed)
     return Learner(tensor_dls(*digits_tensors(), bs=bs, split_seed=seed, seed=seed), digits_cnn(), loss_func=CrossEntropyLossFlat(),
                    metrics=accuracy, **kwargs)

@@ -111,8 +111,10 @@ def _run_once(learn, spec):
     return cb.record, None
 
 # %% ../nbs/04_learner.ipynb #ecffc535
-def run_seed(i:int) -> int:
-    "The seed of run `i` of `n_runs` (run 0 is not reseeded): `10_007*i + 17`, a prime stride from an odd start, so runs share no seed with each other nor with the small seeds users pick"
+def run_seed(
+    i:int, # Index of the run (`n_runs`); run 0 is not reseeded
+) -> int:
+    "The seed of run `i`: `10_007*i + 17`, a prime stride from an odd start, so runs share no seed with each other nor with the small seeds users pick"
     return 10_007*i + 17
 
 def _start(learn, snap, run:int, fresh:bool):
@@ -142,8 +144,11 @@ def _summary(res):
     return '\n'.join([f"range test: {len(res.losses)} steps of {res.num_it}, stopped: {res.stop_reason}", '', '| suggestion | lr |', '|---|---|']
                      + rows + [''] + [f"- {d}" for d in res.diagnostics])
 
-def log_to_tensorboard(res:LRFindResult, cb):
-    "Write `res` under `lr_find/` in the TensorBoard run of `cb` (fastai's `TensorBoardCallback`: its writer, or its `log_dir` before any fit): loss and lr at each of the test's own steps, the figure, the suggestions"
+def log_to_tensorboard(
+    res:LRFindResult, # A finished range test
+    cb, # fastai's `TensorBoardCallback` (its writer, or its `log_dir` before any fit)
+):
+    "Write `res` under `lr_find/` in the TensorBoard run of `cb`: loss and lr at each of the test's own steps, the figure, the suggestions"
     from torch.utils.tensorboard import SummaryWriter
     w = getattr(cb, 'writer', None) or SummaryWriter(log_dir=cb.log_dir) # the callback makes its writer in its first `before_fit`
     for i,(lr,loss) in enumerate(zip(res.last_group_lrs, res.losses)): # training is logged at `train_iter`: these steps are the test's own
@@ -153,8 +158,11 @@ def log_to_tensorboard(res:LRFindResult, cb):
     w.flush()
     if w is not getattr(cb, 'writer', None): w.close()
 
-def log_to_wandb(res:LRFindResult, run=None):
-    "Write `res` under `lr_find/` in a W&B `run` (default: `wandb.run`, where fastai's `WandbCallback` logs) without moving its step: the curve as a table and a line plot, the figure, the suggestions in the summary"
+def log_to_wandb(
+    res:LRFindResult, # A finished range test
+    run=None, # A W&B run; default: `wandb.run`, the one fastai's `WandbCallback` logs to
+):
+    "Write `res` under `lr_find/` in a W&B run without moving its step: the curve as a table and a line plot, the figure, the suggestions in the summary"
     import wandb, PIL.Image
     run = run or wandb.run
     if run is None: return
@@ -226,8 +234,14 @@ Learner.lr_find._fastai_original = fastai_lr_find
 
 # %% ../nbs/04_learner.ipynb #92b1e84d
 @patch
-def plot_lr_find(self:Recorder, skip_end:int=5, return_fig:bool=True, suggestions=None, nms=None, **kwargs):
-    "Plot the last range test of this Learner (`learn.lr_find_result`) without its last `skip_end` points; falls back to fastai's plot of the Recorder's history (which alone uses `suggestions` and `nms`)"
+def plot_lr_find(self:Recorder,
+    skip_end:int=5, # Leave out the last `skip_end` points, as fastai does
+    return_fig:bool=True, # Return the Figure
+    suggestions=None, # fastai's: used only for its plot of the Recorder's history
+    nms=None, # fastai's: used only for its plot of the Recorder's history
+    **kwargs,
+):
+    "Plot the last range test of this Learner (`learn.lr_find_result`); falls back to fastai's plot of the Recorder's history"
     res = getattr(getattr(self, 'learn', None), 'lr_find_result', None)
     if res is None: return _fastai_plot_lr_find(self, skip_end=skip_end, return_fig=return_fig, suggestions=suggestions, nms=nms, **kwargs)
     fig = res.plot(skip_end=skip_end)

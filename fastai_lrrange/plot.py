@@ -62,11 +62,21 @@ def _set_ylim(ax, shown, fresh):
     if not fresh: lo,hi = min(lo, ax.get_ylim()[0]),max(hi, ax.get_ylim()[1])
     ax.set_ylim(lo, hi)
 
-def plot_lr_curve(lrs, losses, suggestions:dict|None=None, window:tuple=(0, None), mode:str='exp', ax=None, title:str|None=None,
-                  ylabel:str='loss (smoothed)', band:tuple|None=None, n_runs:int=1, label:str|None=None, color:str='C0'):
-    """Plot `losses` against `lrs` with one labelled marker per suggestion (name -> (lr, (x, y))); returns the Figure.
-    Points outside `window` (start, stop) are grey; `mode` 'exp' gives a log x axis; `ax` that holds a curve already gets a second one;
-    `band` (low, high) is the min-max over `n_runs` runs; `label` and `color` are the curve's (default: 'loss', or the median of the runs)"""
+def plot_lr_curve(
+    lrs, # Learning rate at each recorded step
+    losses, # Smoothed loss at each step
+    suggestions:dict|None=None, # name -> (lr, (x, y)): the markers
+    window:tuple=(0, None), # (start, stop) indices drawn in colour; the rest is greyed
+    mode:str='exp', # 'exp' gives a log x axis, 'linear' a linear one
+    ax=None, # Axes to draw on (one that holds a curve already gets a second one); a new figure when None
+    title:str|None=None, # Title (the diagnostic verdict, when there is one)
+    ylabel:str='loss (smoothed)', # Label of the y axis
+    band:tuple|None=None, # (low, high) arrays: the min-max band over several runs
+    n_runs:int=1, # Number of runs behind the curve (labels the band)
+    label:str|None=None, # Legend label of the curve; default: 'loss' (or the median of the runs)
+    color:str='C0', # Colour of the curve
+):
+    "Plot `losses` against `lrs` with one labelled marker per suggestion; returns the Figure"
     lrs,losses = np.asarray(lrs, dtype=float),np.asarray(losses, dtype=float)
     if ax is None: _,ax = plt.subplots(1, 1, FigureClass=LRFindFigure)
     fresh,n = not ax.lines,len(lrs)

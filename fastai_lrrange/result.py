@@ -39,8 +39,11 @@ class Sweep(GetAttr):
     findings:tuple # `Finding`s about its curve
 
     @classmethod
-    def read(cls, record:RangeTestRecord, spec:RangeTestSpec) -> Sweep:
-        "The sweep of `record` (what `LRFinder` recorded running `spec`): its window, descent and findings, read once"
+    def read(cls,
+        record:RangeTestRecord, # What `LRFinder` recorded (lists, or arrays)
+        spec:RangeTestSpec, # What it ran
+    ) -> Sweep:
+        "The sweep of `record`: its window, descent and findings, read once"
         n = len(record.losses)
         lrs = np.asarray(record.lrs, dtype=float).reshape(n, -1) if n else np.zeros((0, len(spec.starts)))
         losses,raw = np.asarray(record.losses, dtype=float),np.asarray(record.raw_losses, dtype=float)
@@ -76,8 +79,11 @@ def _rule_for(entry, sweeps, policy):
     fallback = policy.fallback if i > 0 and policy is not None else None
     return (i, fallback, None) if fallback is not None else (i, None, 'no descent')
 
-def suggest(sweeps:list, spec:RangeTestSpec) -> dict:
-    "Field name -> `Pick` for every suggestion of `spec` (the first sweep's: its suggestions and policy), each computed on the window of the one of `sweeps` it reads"
+def suggest(
+    sweeps:list, # The `Sweep`s of one run, in order
+    spec:RangeTestSpec, # The spec of the first sweep: its suggestions and its `sweep_again` policy
+) -> dict:
+    "Field name -> `Pick` for every suggestion of `spec`, each computed on the window of the sweep it reads"
     out = {}
     for name,entry in spec.suggestions:
         i,f,why = _rule_for(entry, sweeps, spec.sweep_again)
@@ -94,7 +100,9 @@ class SuggestedLRs(tuple):
     __slots__ = ()
 
 @functools.lru_cache(maxsize=None)
-def suggested_lrs_type(names:tuple) -> type:
+def suggested_lrs_type(
+    names:tuple, # Field names, one per suggestion
+) -> type:
     "The `SuggestedLRs` namedtuple class with fields `names`"
     return type('SuggestedLRs', (namedtuple('SuggestedLRs', names), SuggestedLRs), {'__slots__': ()})
 
@@ -133,7 +141,10 @@ def _findings(sweeps, suggestions, withheld):
     return out + suggestion_findings(suggestions, withheld)
 
 @patch(cls_method=True)
-def from_sweeps(cls:LRFindResult, sweeps:list, spec:RangeTestSpec) -> LRFindResult:
+def from_sweeps(cls:LRFindResult,
+    sweeps:list, # The `Sweep`s of one run, in order
+    spec:RangeTestSpec, # The spec of the first
+) -> LRFindResult:
     "The result of one run: every suggestion of `spec` on the sweep it reads, and the findings"
     picks = suggest(sweeps, spec)
     sugg,withheld = {k: p.lr for k,p in picks.items()},{k: p.withheld for k,p in picks.items() if p.withheld}
@@ -165,7 +176,10 @@ def _median_lr(vals):
 
 # %% ../nbs/03a_result.ipynb #a84d1f0a
 @patch(cls_method=True)
-def from_runs(cls:LRFindResult, runs:list, spec:RangeTestSpec) -> LRFindResult:
+def from_runs(cls:LRFindResult,
+    runs:list, # `LRFindResult` of each run
+    spec:RangeTestSpec, # What they ran (the first sweep's spec)
+) -> LRFindResult:
     "One result from several runs: median curve of each sweep every run made, with a band; each suggestion the median of the runs'"
     first,band = _median_sweep([r.sweeps[0] for r in runs], spec)
     sweeps = [first]
@@ -185,7 +199,9 @@ def suggested_lrs(self:LRFindResult) -> SuggestedLRs:
     return suggested_lrs_type(tuple(self.suggestions))(*self.suggestions.values())
 
 @patch
-def as_slice(self:LRFindResult, name:str|None=None):
+def as_slice(self:LRFindResult,
+    name:str|None=None, # A suggestion's field name; default: the first suggestion
+):
     "Suggestion `name` (default: the first) for every group, as `slice(first_group_lr, last_group_lr)` for `fit_one_cycle(lr_max=...)`"
     name = name or next(iter(self.suggestions), None)
     if name not in self.suggestions: raise ValueError(f"name ({name!r}) is not a suggestion of this result: {list(self.suggestions)}")
@@ -199,7 +215,9 @@ def suggestions_per_run(self:LRFindResult) -> dict:
     return {k: [r.suggestions.get(k) for r in self.runs] for k in self.suggestions}
 
 @patch
-def spread(self:LRFindResult, name:str) -> tuple:
+def spread(self:LRFindResult,
+    name:str, # A suggestion's field name, e.g. 'valley'
+) -> tuple:
     "(min, max) of suggestion `name` over the runs (`n_runs`); (lr, lr) after a single run"
     vals = [v for v in self.suggestions_per_run.get(name, []) if v is not None]
     return (min(vals), max(vals)) if vals else (None, None)

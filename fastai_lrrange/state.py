@@ -31,8 +31,11 @@ def _grad_copy(g, device):
     return g.detach().to(device or g.device, copy=True)
 
 class TensorCopy(Copy):
-    "A tensor's values (copied to `device`; None: its own), and for a leaf its gradient and `requires_grad`; put back in place"
-    def __init__(self, t:torch.Tensor, device=None):
+    "A tensor's values (copied to `device`), and for a leaf its gradient and `requires_grad`; put back in place"
+    def __init__(self,
+        t:torch.Tensor, # The tensor
+        device=None, # Where the copy goes; `None`: the tensor's own device
+    ):
         self.t,self.copy = t,t.detach().to(device or t.device, copy=True)
         self.leaf = t.is_leaf
         self.requires_grad = t.requires_grad if self.leaf else None
@@ -67,7 +70,9 @@ class TensorCopy(Copy):
 # %% ../nbs/01_state.ipynb #063a995d
 class ArrayCopy(Copy):
     "A numpy array's values, put back in place"
-    def __init__(self, a:np.ndarray, device=None): self.a,self.copy,self.nbytes = a,a.copy(),a.nbytes
+    def __init__(self,
+        a:np.ndarray, # The array
+    ): self.a,self.copy,self.nbytes = a,a.copy(),a.nbytes
     def check(self):
         "Raise if the array changed shape or dtype in place"
         if self.a.shape != self.copy.shape or self.a.dtype != self.copy.dtype:
@@ -80,7 +85,9 @@ _RNG_TYPES = (random.Random, np.random.RandomState, np.random.Generator, torch.G
 
 class RNGCopy(Copy):
     "The state of one random generator (python's `random.Random`, numpy's `RandomState`/`Generator`, a `torch.Generator`)"
-    def __init__(self, g, device=None):
+    def __init__(self,
+        g, # The generator
+    ):
         self.g = g
         if isinstance(g, np.random.Generator): self.state = copy.deepcopy(g.bit_generator.state)
         else: self.state = g.getstate() if isinstance(g, random.Random) else g.get_state() # numpy's `RandomState` and torch's `Generator` share `get_state`
@@ -94,7 +101,11 @@ class RNGCopy(Copy):
 # %% ../nbs/01_state.ipynb #969a8577
 class ListCopy(Copy):
     "The items of a list, an `L` or a set, put back into the same container"
-    def __init__(self, v, device=None): self.v,self.items = v,list(v.items) if isinstance(v, L) else list(v)
+    def __init__(self,
+        v, # The list, `L` or set
+    ):
+        self.v = v
+        self.items = list(v.items) if isinstance(v, L) else list(v)
     def apply(self):
         "Same container, old items"
         v = self.v
@@ -104,14 +115,18 @@ class ListCopy(Copy):
 
 class DictCopy(Copy):
     "The items of a dict (any subclass: `defaultdict`, `OrderedDict`...), put back into the same dict"
-    def __init__(self, d:dict, device=None): self.v,self.items = d,list(d.items())
+    def __init__(self,
+        d:dict, # The dict
+    ): self.v,self.items = d,list(d.items())
     def apply(self):
         "Same dict, old items (the replacement is in hand before the dict is cleared)"
         self.v.clear(); self.v.update(self.items)
 
 class AttrsCopy(Copy):
     "The attribute dict of an object: attributes added since are removed, the others point to their old values again"
-    def __init__(self, obj, device=None): self.v,self.attrs = obj,dict(vars(obj))
+    def __init__(self,
+        obj, # Any object with an attribute dict
+    ): self.v,self.attrs = obj,dict(vars(obj))
     def check(self):
         "Raise if the object lost its attribute dict"
         if not hasattr(self.v, '__dict__'): raise TypeError(f"{type(self.v).__name__} has no attribute dict any more")
@@ -122,8 +137,11 @@ class AttrsCopy(Copy):
         d.update(self.attrs)
 
 class StateDictCopy(Copy):
-    "An object with `state_dict`/`load_state_dict` (a torch LR scheduler, a `GradScaler`): a copy of its state dict (tensors to `device`)"
-    def __init__(self, obj, device=None):
+    "An object with `state_dict`/`load_state_dict` (a torch LR scheduler, a `GradScaler`): a copy of its state dict"
+    def __init__(self,
+        obj, # The object
+        device=None, # Where tensor copies go; `None`: each tensor's own device
+    ):
         try: self.v,self.state = obj,_clone(obj.state_dict(), device)
         except Exception: self.state = None # a state dict that cannot be taken: the object is kept by reference
         self.nbytes = _tree_nbytes(self.state)
@@ -165,8 +183,14 @@ def _held(o, cls):
     return list(o.items if isinstance(o, L) else o.values() if isinstance(o, dict) else o)
 
 class Part:
-    "Piece `name` of a snapshot: copies (tensors to `device`) of all that is reachable from `root` and not yet in `seen` (id -> object, shared by the parts of one snapshot); the attributes `keep` of `root` are kept by reference (a DataLoader's `dataset`: training reads it, never writes)"
-    def __init__(self, name:str, root, seen:dict, device=None, keep:tuple=()):
+    "One named piece of a snapshot: copies of everything reachable from `root` that no earlier part owns"
+    def __init__(self,
+        name:str, # Named in a `RestoreError` when this part cannot be put back
+        root, # The object (its attributes are walked) or module to copy
+        seen:dict, # id -> owner, shared by the parts of one snapshot
+        device=None, # Where tensor copies go; `None`: each tensor's own device
+        keep:tuple=(), # Attributes of `root` kept by reference only (a DataLoader's `dataset`: data training reads, never writes)
+    ):
         self.name,self.seen,self.device,self.copies = name,seen,device,[]
         for k in keep:
             v = getattr(root, k, None)
@@ -180,7 +204,7 @@ class Part:
         cls = _copy_class(o, attrs)
         if cls is None or id(o) in self.seen: return
         self.seen[id(o)] = o # holding `o` keeps its id from being reused while the snapshot is built
-        if cls is not tuple: self.copies.append(cls(o, self.device))
+        if cls is not tuple: self.copies.append(cls(o, self.device) if cls in (TensorCopy, StateDictCopy) else cls(o))
         for v in _held(o, cls): self._walk(v)
 
     def check(self):
@@ -221,7 +245,9 @@ class GlobalRNGs(Copy):
 # %% ../nbs/01_state.ipynb #069754d7
 class RestoreError(RuntimeError):
     "Parts of a snapshot could not be put back; every other part was"
-    def __init__(self, failures:list): # (part name, exception) of each part that failed
+    def __init__(self,
+        failures:list, # (part name, exception) of each part that failed
+    ):
         self.failures = failures
         what = '; '.join(f"{n} ({type(e).__name__}: {e})" for n,e in failures)
         super().__init__(f"could not restore {what}. Every other part of the Learner was restored; "
@@ -264,8 +290,10 @@ class LearnerSnapshot:
             except Exception as e: failures.append((p.name, e))
         if failures: raise RestoreError(failures)
 
-    def part(self, name:str) -> Part:
-        "The part called `name` (e.g. 'model', 'optimizer', 'callback Recorder')"
+    def part(self,
+        name:str, # A part's name, e.g. 'model', 'optimizer', 'callback Recorder'
+    ) -> Part:
+        "The part called `name`"
         for p in self.parts:
             if p.name == name: return p
         raise KeyError(f"name ({name!r}) is not a part of this snapshot: {[p.name for p in self.parts]}")
@@ -277,8 +305,11 @@ class LearnerSnapshot:
 
 # %% ../nbs/01_state.ipynb #86bc474e
 class ModelOptSnapshot(LearnerSnapshot):
-    "In-memory copy of `learn`'s model and optimizer only (what fastai's `save`/`load` round trip covers, and the rest of those objects); tensor copies on `device`"
-    def __init__(self, learn:Learner, device:str|torch.device|None='cpu'):
+    "In-memory copy of a Learner's model and optimizer only (what fastai's `save`/`load` round trip covers, and the rest of those objects)"
+    def __init__(self,
+        learn:Learner, # The Learner whose model and optimizer are copied
+        device:str|torch.device|None='cpu', # Where the tensor copies live; `None` keeps them on each tensor's device
+    ):
         self.learn,self.device,seen = learn,device,{}
         self.parts = [Part('model', learn.model, seen, device)]
         if getattr(learn, 'opt', None) is not None: self.parts.append(Part('optimizer', learn.opt, seen, device))

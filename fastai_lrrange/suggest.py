@@ -65,8 +65,11 @@ def _as_tensor(x):
     if isinstance(x, torch.Tensor): return x.detach().reshape(-1).cpu()
     return torch.tensor(np.asarray(x, dtype=np.float32).reshape(-1))
 
-def finite_curve(lrs, losses):
-    "`lrs` and `losses` (tensors, arrays or lists of one length) as 1-d float tensors, without the points where either is not finite"
+def finite_curve(
+    lrs, # Learning rates: tensor, array or list
+    losses, # Losses, the same length
+):
+    "`lrs` and `losses` as 1-d float tensors, without the points where either is not finite"
     lrs,losses = _as_tensor(lrs),_as_tensor(losses)
     if len(lrs) != len(losses): raise ValueError(f"lrs ({len(lrs)} points) and losses ({len(losses)} points) must have the same length")
     keep = torch.isfinite(losses) & torch.isfinite(lrs)
@@ -83,8 +86,12 @@ def _point(lrs, losses, i:int):
     lr = float(lrs[i])
     return lr, (lr, float(losses[i]))
 
-def loss_at(lrs, losses, lr:float) -> float:
-    "The curve (`lrs`, `losses`) read at `lr`, interpolated on a log scale (the y of a plotted suggestion)"
+def loss_at(
+    lrs, # Learning rates of the curve (tensor or array)
+    losses, # Loss at each of `lrs`
+    lr:float, # Where to read the curve
+) -> float:
+    "Loss interpolated at `lr` on a log scale (the y of a plotted suggestion)"
     x,y = np.log10(np.asarray(lrs, dtype=np.float64)), np.asarray(losses, dtype=np.float64)
     if len(x) > 1 and not (np.diff(x) > 0).all(): o = np.argsort(x, kind='stable'); x,y = x[o],y[o]
     return float(np.interp(np.log10(lr), x, y))
@@ -92,12 +99,10 @@ def loss_at(lrs, losses, lr:float) -> float:
 # %% ../nbs/02_suggest.ipynb #65830eb0
 def _valley_idx(losses) -> int:
     "Index fastai's `valley` picks, in O(n log n)"
-    neg = (-np.asarray(losses, dtype=np.float64)).tolist() if not isinstance(losses, list) else [-x for x in losses]
     tails,max_end = [],0 # tails[k]: smallest negated last value of a strictly decreasing subsequence of length k+1
-    bisect_left,append = bisect.bisect_left,tails.append
-    for i,x in enumerate(neg):
-        pos = bisect_left(tails, x)
-        if pos == len(tails): append(x); max_end = i
+    for i,x in enumerate((-np.asarray(losses, dtype=np.float64)).tolist()): # python floats: bisect on numpy scalars is slow
+        pos = bisect.bisect_left(tails, x)
+        if pos == len(tails): tails.append(x); max_end = i
         else: tails[pos] = x
     if len(tails) <= 1: return 0 # fastai never moves its (0, 0) start when nothing decreases
     max_start = max_end - len(tails)
@@ -105,7 +110,11 @@ def _valley_idx(losses) -> int:
     return max_start + int(sections) + int(sections/2) # may be -1: fastai then indexes from the end
 
 @register_suggestion
-def valley(lrs, losses, num_it=None):
+def valley(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "fastai's `valley`: the learning rate about halfway along the longest valley of the curve; O(n log n)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 1: return _too_short('valley', 0, 1)
@@ -113,7 +122,10 @@ def valley(lrs, losses, num_it=None):
 
 # %% ../nbs/02_suggest.ipynb #c2b8d9ea
 @register_suggestion
-def slide(lrs, losses, num_it=None, # fastai's protocol, as above
+def slide(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
     lr_diff:int=15, # Distance, in points, between the two gradients compared
     thresh:float=.005, # Largest difference of the gradients that counts as flat
     adjust_value:float=1., # Factor applied to the learning rate found
@@ -130,7 +142,11 @@ def slide(lrs, losses, num_it=None, # fastai's protocol, as above
 
 # %% ../nbs/02_suggest.ipynb #a9763eb0
 @register_suggestion
-def minimum(lrs, losses, num_it=None):
+def minimum(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "fastai's `minimum`: a tenth of the learning rate at the lowest loss"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 1: return _too_short('minimum', 0, 1)
@@ -138,7 +154,11 @@ def minimum(lrs, losses, num_it=None):
     return lr, (lr, loss_at(lrs, losses, lr))
 
 @register_suggestion
-def steep(lrs, losses, num_it=None):
+def steep(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "fastai's `steep`: the learning rate where the loss falls fastest against log(lr)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 2: return _too_short('steep', len(losses), 2)
@@ -147,14 +167,22 @@ def steep(lrs, losses, num_it=None):
 
 # %% ../nbs/02_suggest.ipynb #87dc1f40
 @register_suggestion
-def steepest_gradient(lrs, losses, num_it=None):
+def steepest_gradient(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "torch-lr-finder's and Lightning's (<=2.5.2) rule: lr at the lowest `np.gradient(losses)` (against the step index)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 2: return _too_short('steepest_gradient', len(losses), 2)
     return _point(lrs, losses, int(np.argmin(np.gradient(losses.double().numpy()))))
 
 @register_suggestion
-def steepest_gradient_lr(lrs, losses, num_it=None):
+def steepest_gradient_lr(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "Lightning's rule from 2.5.3: lr at the lowest `torch.gradient(losses, spacing=[lrs])` (against lr, not log lr)"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 2: return _too_short('steepest_gradient_lr', len(losses), 2)
@@ -163,7 +191,11 @@ def steepest_gradient_lr(lrs, losses, num_it=None):
     return _point(lrs, losses, int(torch.argmin(torch.gradient(losses.double(), spacing=[x])[0])))
 
 @register_suggestion
-def steepest_before_minimum(lrs, losses, num_it=None):
+def steepest_before_minimum(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "Ignite's `FastaiLRFinder` rule: steepest central difference of the loss on the curve up to its minimum"
     lrs,losses = finite_curve(lrs, losses)
     if len(losses) < 3: return _too_short('steepest_before_minimum', len(losses), 3)
@@ -174,7 +206,10 @@ def steepest_before_minimum(lrs, losses, num_it=None):
 
 # %% ../nbs/02_suggest.ipynb #f793e9b6
 @register_suggestion(needs_descent=True)
-def loss_drop(lrs, losses, num_it=None, # fastai's protocol, as above
+def loss_drop(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
     frac:float=0.45, # Share of the fall, from the window's first loss to the lowest, where the suggestion lies
 ):
     "Ours: the lr where the smoothed loss has made `frac` of its fall to the minimum, interpolated on log(lr)"
@@ -193,7 +228,11 @@ def loss_drop(lrs, losses, num_it=None, # fastai's protocol, as above
 
 # %% ../nbs/02_suggest.ipynb #ed5543c2
 @register_suggestion(needs_descent=True)
-def drop_or_minimum(lrs, losses, num_it=None):
+def drop_or_minimum(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "Ours: the higher of `loss_drop` and `minimum` (a tenth of the lowest loss's lr)"
     a,b = loss_drop(lrs, losses, num_it),minimum(lrs, losses, num_it)
     if a[0] is None or b[0] is None: return b if a[0] is None else a
@@ -201,7 +240,11 @@ def drop_or_minimum(lrs, losses, num_it=None):
 
 # %% ../nbs/02_suggest.ipynb #2155a027
 @register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley))
-def recommended(lrs, losses, num_it=None):
+def recommended(
+    lrs, # Learning rates of the curve (the last parameter group's), increasing
+    losses, # Smoothed loss at each of `lrs`
+    num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
+):
     "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again where the first one broke down when it does not, and falls back on `valley` there when that shows none either"
     return drop_or_minimum(lrs, losses, num_it)
 
@@ -221,8 +264,10 @@ def _registered(f):
     if f in (fs.valley, fs.slide, fs.minimum, fs.steep): return SUGGESTIONS[f.__name__]
     return next((e for e in SUGGESTIONS.values() if e.func is f), None)
 
-def resolve_suggestion(f) -> Suggestion:
-    "The registry entry `f` (a name, a registered or fastai function, a partial of one, an enum member, an entry, any callable) stands for; a partial keeps its function's policy, another callable gets an entry with no policy"
+def resolve_suggestion(
+    f, # A registry name, a registered or fastai suggestion function, a partial of one, an enum member, an entry, or any callable
+) -> Suggestion:
+    "The registry entry `f` stands for; a partial keeps its function's policy, another callable gets an entry with no policy"
     if isinstance(f, str):
         if f not in SUGGESTIONS:
             raise ValueError(f"suggest_funcs: unknown suggestion {f!r}; registered: {', '.join(sorted(SUGGESTIONS))} "
@@ -236,8 +281,10 @@ def resolve_suggestion(f) -> Suggestion:
     if e is None: return Suggestion(getattr(inner, '__name__', None) or type(inner).__name__, f)
     return e if inner is f else replace(e, func=functools.partial(e.func, *f.args, **f.keywords))
 
-def resolve_suggestions(suggest_funcs) -> tuple:
-    "(field name, `Suggestion`) for each of `suggest_funcs` (one item or a sequence of what `resolve_suggestion` accepts; None: none); field names are unique"
+def resolve_suggestions(
+    suggest_funcs, # One item or a sequence of items `resolve_suggestion` accepts; `None` for none
+) -> tuple:
+    "(field name, `Suggestion`) for each of `suggest_funcs` (one item or a sequence); field names are unique"
     if suggest_funcs is None: return ()
     items = [suggest_funcs] if isinstance(suggest_funcs, (str, Enum, Suggestion)) or callable(suggest_funcs) else list(suggest_funcs)
     out = []
@@ -254,8 +301,14 @@ def _float(v):
     except (TypeError, ValueError): return None
     return v if np.isfinite(v) else None
 
-def run_suggestion(name:str, f, lrs, losses, num_it:int):
-    "Call suggestion `f` with fastai's protocol; `(lr, (x, y))` as floats, or `(None, None)` with a warning that names the field `name`"
+def run_suggestion(
+    name:str, # Field name, used in warnings
+    f, # The suggestion function
+    lrs, # Learning rates of the curve
+    losses, # Smoothed losses of the curve
+    num_it:int, # Steps the range test was asked for
+):
+    "Call suggestion `f` with fastai's protocol; `(lr, (x, y))` as floats, or `(None, None)` with a warning"
     try: out = f(lrs, losses, num_it)
     except Exception as e:
         warnings.warn(f"{name}: the suggestion function raised {type(e).__name__}: {e}; it gives None", SuggestionWarning, stacklevel=2)
