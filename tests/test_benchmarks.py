@@ -88,3 +88,25 @@ def test_group_targets_for_recommended():
     results.append(_fake_result('d', False, {**four, 'recommended': 0.0}, {}))
     text = '\n'.join(groups_report(results, ['valley', 'slide', 'minimum', 'steep', 'recommended']))
     assert 'for `recommended` on this set' not in text and '- tuning: not checked (`recommended` was measured on 1 of the 2 tuning tasks)' in text
+
+
+def test_screen_rules_scores_picks_on_the_oracle_grid():
+    "screen_rules reads curves with a descent only, and scores a pick by the grid interpolated on log(lr)"
+    sys.path.insert(0, str(BENCH))
+    import numpy as np
+    from screen_rules import RULES, MEASURED, grid_score, screen
+    grid = {'1e-03': 0.5, '1e-02': 0.9, '1e-01': 0.7}
+    x = np.linspace(-7, 1, 100)
+    falls = (2 - 1 / (1 + np.exp(-(x + 3) / 0.4)) + np.exp(3 * (x - 0.5))).tolist()  # falls from 2 to 1 around 1e-3
+    flat = [1.0 + 0.01 * (i % 2) for i in range(100)]  # no descent: left out
+    curve = lambda losses: dict(lrs=(10 ** x).tolist(), losses=losses, raw=losses, window=[10, 95], num_it=100)
+    task = dict(task='t', grid=grid, oracle=0.9, band=0.05, held_out=False, curves=[curve(falls), curve(flat)],
+                methods={'recommended': {'regrets': [0.0, 0.4]}})
+    assert abs(grid_score(task, 10 ** -1.5) - 0.8) < 1e-9 and grid_score(task, 1e-5) == 0.5  # halfway on log(lr); clamped outside
+    out = screen([task])
+    assert set(out) == set(RULES) | {MEASURED} and all(len(v) == 1 for v in out.values())  # the flat curve is left out
+    assert out[MEASURED] == [('t', True, 0.0)]
+    import torch
+    from fastai_lrrange.suggest import minimum
+    pick = minimum(torch.tensor((10 ** x).tolist())[10:95], torch.tensor(falls)[10:95])[0]  # float32, as the curves are read
+    assert out['minimum'] == [('t', 0.9 - grid_score(task, pick) <= 0.05, 0.9 - grid_score(task, pick))]
