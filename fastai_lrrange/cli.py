@@ -206,16 +206,17 @@ def _tabular_learner(plan, bs, seed):
     set_seed(seed)
     return tabular_learner(dls, n_out=1 if plan['regression'] else df[plan['target']].nunique()) # n_out: fastai 2.8's dls.c is wrong here
 
-@delegates(table_plan)
 def csv_learner(
     file, # Path of the CSV file, with a header row
     target:str, # Column to predict
+    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
+    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
+    regression:bool=False, # Predict a number (MSE loss) instead of a class
     bs:int=64, # Batch size (smaller for small files)
     seed:int=0, # Seed of the split and of the weights
-    **kwargs,
 ):
     "A fastai tabular learner on the CSV `file` predicting `target` (columns as `table_plan` decides); raises ValueError with a one-line reason on bad input"
-    return _tabular_learner(table_plan(file, target, **kwargs), bs, seed)
+    return _tabular_learner(table_plan(file, target, cat_names, cont_names, regression), bs, seed)
 
 @delegates(_run, but=['learn', 'title'])
 def csv(

@@ -142,8 +142,7 @@ class StateDictCopy(Copy):
         obj, # The object
         device=None, # Where tensor copies go; `None`: each tensor's own device
     ):
-        try: self.v,self.state = obj,_clone(obj.state_dict(), device)
-        except Exception: self.state = None # a state dict that cannot be taken: the object is kept by reference
+        self.v,self.state = obj,_clone(obj.state_dict(), device)
         self.nbytes = _tree_nbytes(self.state)
     def apply(self):
         "Load a fresh copy of the state dict (the object may keep what it is given)"
@@ -204,7 +203,10 @@ class Part:
         cls = _copy_class(o, attrs)
         if cls is None or id(o) in self.seen: return
         self.seen[id(o)] = o # holding `o` keeps its id from being reused while the snapshot is built
-        if cls is not tuple: self.copies.append(cls(o, self.device) if cls in (TensorCopy, StateDictCopy) else cls(o))
+        if cls is StateDictCopy:
+            try: self.copies.append(StateDictCopy(o, self.device))
+            except Exception: pass # a state dict that cannot be taken: the object is kept by reference
+        elif cls is not tuple: self.copies.append(cls(o, self.device) if cls is TensorCopy else cls(o))
         for v in _held(o, cls): self._walk(v)
 
     def check(self):
