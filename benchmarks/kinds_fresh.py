@@ -1,0 +1,161 @@
+"""Issue 22, fresh held-out kinds (second held-out set).
+
+Why: the first held-out set (benchmarks/kinds.py's coin flips) was read while the no-evidence fallback was chosen and again
+while curve rules were screened, so any rule chosen after that would be judged on kinds it had seen. These nine kinds were
+written on 2026-12-05, all held out by decision, and committed before any range test or suggestion ran on them; every task of
+quality.py's TASKS (tuning and first held-out set) counts as tuning from then on. Epochs and grids were set a priori, from
+how users train such models, not from curves or suggestions. Three kinds per group:
+
+- small: fastai's ResBlock CNN on digits; a plain MLP on wine (no normalization, Adam); a 1-d CNN on noisy signals.
+- late descent: a transformer from scratch sorting tokens; a deep tanh MLP on concentric rings; a GRU comparing two
+  marked values 40 steps apart.
+- after training: `fine_tune`'s first stage on the frozen-body digits MLP, then `unfreeze()` and a `slice`; the BatchNorm
+  digits CNN under-trained, then trained further; fastai's tabular regression trained to a plateau, then more.
+
+Run: python benchmarks/quality.py --tasks-file benchmarks/kinds_fresh.py --only-file ...
+"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import torch
+from torch import nn
+from fastai.torch_core import set_seed
+
+from quality import (Task, tensor_dls, _learner, _digits_helpers, _mlp, transfer_digits_mlp, digits_bn_cnn, tabular_regression,
+                     GRUClassifier)
+from kinds import _after, _fine_tune_first_stage, SeqTagger
+
+
+# ------------------------------------------------------------------ small
+def digits_resblock(seed):
+    "fastai's ResBlock (BatchNorm, ReLU) CNN on the 8x8 digits, Adam"
+    from fastai.layers import ConvLayer, ResBlock, Flatten
+    x, y = _digits_helpers()[0]()
+    dls = tensor_dls(x, y, 64, seed, standardize=False)
+    set_seed(seed)
+    body = [ConvLayer(1, 16), ResBlock(1, 16, 32, stride=2), ResBlock(1, 32, 64, stride=2)]
+    return _learner(dls, nn.Sequential(*body, nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(64, 10)), seed)
+
+
+def wine_mlp(seed):
+    "A plain two-layer MLP (no normalization) on scikit-learn's wine, batches of 16, Adam"
+    from sklearn.datasets import load_wine
+    X, y = load_wine(return_X_y=True)
+    dls = tensor_dls(X, y, 16, seed)
+    set_seed(seed)
+    return _learner(dls, _mlp(13, 3, hidden=32), seed)
+
+
+def _signals(n=2400, T=64):
+    "Noisy 1-d signals; the class is which of three shapes (a bump, a step, a short oscillation) is hidden at a random place"
+    g = torch.Generator().manual_seed(29)
+    x, y = torch.randn(n, 1, T, generator=g) * 0.8, torch.randint(0, 3, (n,), generator=g)
+    t = torch.arange(12, dtype=torch.float32)
+    shapes = torch.stack([torch.exp(-(t - 5.5) ** 2 / 8), (t >= 6).float() * 2 - 1, torch.sin(t * 1.6)])
+    at = torch.randint(0, T - 12, (n,), generator=g)
+    for i in range(n): x[i, 0, at[i]:at[i] + 12] += 1.5 * shapes[y[i]]
+    return x, y
+
+
+def conv1d_signals(seed):
+    "A 1-d CNN (fastai ConvLayers with BatchNorm, ndim=1) on noisy signals, Adam"
+    from fastai.layers import ConvLayer, Flatten
+    x, y = _signals()
+    dls = tensor_dls(x, y, 64, seed, standardize=False)
+    set_seed(seed)
+    body = [ConvLayer(i, o, ks=5, stride=2, ndim=1) for i, o in ((1, 16), (16, 32), (32, 32))]
+    return _learner(dls, nn.Sequential(*body, nn.AdaptiveAvgPool1d(1), Flatten(), nn.Linear(32, 3)), seed)
+
+
+# ------------------------------------------------------------------ late descent
+def _sort_tokens(n=3000, T=8, vocab=10):
+    "Random token sequences; the target at each position is the token at that position of the sorted sequence"
+    g = torch.Generator().manual_seed(31)
+    x = torch.randint(0, vocab, (n, T), generator=g)
+    return x, x.sort(1).values
+
+
+def tfm_sort(seed):
+    "Sort a token sequence, a prediction per position; transformer encoder from scratch, fastai's Adam with decoupled weight decay (AdamW)"
+    from functools import partial
+    from fastai.optimizer import Adam
+    x, y = _sort_tokens()
+    dls = tensor_dls(x, y, 64, seed, standardize=False)
+    set_seed(seed)
+    return _learner(dls, SeqTagger(None, 10, 8, vocab=10), seed, opt_func=partial(Adam, wd=0.01, decouple_wd=True))
+
+
+def _rings(n=3000, d=8):
+    "Two concentric rings in the first two features (radius 1 or 2, with noise), the other features noise; the class is the ring"
+    g = torch.Generator().manual_seed(37)
+    y = torch.randint(0, 2, (n,), generator=g)
+    a, r = torch.rand(n, generator=g) * 6.2832, 1.0 + y.float() + 0.25 * torch.randn(n, generator=g)
+    x = torch.randn(n, d, generator=g)
+    x[:, 0], x[:, 1] = r * torch.cos(a), r * torch.sin(a)
+    return x, y
+
+
+def rings_deep_tanh(seed, depth=8, width=32):
+    "A deep tanh MLP (8 hidden layers of 32, no normalization, PyTorch's default init) on two concentric rings, Adam"
+    x, y = _rings()
+    dls = tensor_dls(x, y, 64, seed)
+    set_seed(seed)
+    layers, n = [], x.shape[1]
+    for _ in range(depth): layers += [nn.Linear(n, width), nn.Tanh()]; n = width
+    return _learner(dls, nn.Sequential(*layers, nn.Linear(width, 2)), seed)
+
+
+def _marked_pairs(n=2400, T=40):
+    "(value, marker) sequences with one marker in the first 5 steps and one in the last 5; the class is whether the first marked value is the larger"
+    g = torch.Generator().manual_seed(41)
+    v = torch.rand(n, T, generator=g)
+    i, j = torch.randint(0, 5, (n,), generator=g), torch.randint(T - 5, T, (n,), generator=g)
+    m = torch.zeros(n, T); m[torch.arange(n), i] = 1; m[torch.arange(n), j] = 1
+    return torch.stack([v, m], -1), (v[torch.arange(n), i] > v[torch.arange(n), j]).long()
+
+
+def compare_gru(seed):
+    "A GRU (32 units) comparing two marked values about 35 steps apart: the loss sits at log(2) until it carries the first one, Adam"
+    x, y = _marked_pairs()
+    dls = tensor_dls(x, y, 64, seed, standardize=False)
+    set_seed(seed)
+    return _learner(dls, GRUClassifier(2, 32, 2), seed)
+
+
+# ------------------------------------------------------------------ after training
+def unfreeze_mlp(seed):
+    "fine_tune's first stage on transfer_digits_mlp (frozen body, one epoch at 2e-3), then `unfreeze()`; Adam state kept"
+    return _after('unfreeze_mlp', transfer_digits_mlp, _fine_tune_first_stage, seed, then=lambda l: l.unfreeze())
+
+
+def continued_bn_cnn(seed):
+    "digits_bn_cnn (fastai ConvLayers with BatchNorm) under-trained (one epoch of fit_one_cycle at 3e-4), then trained further; Adam state kept"
+    return _after('continued_bn_cnn', digits_bn_cnn, lambda l: l.fit_one_cycle(1, 3e-4), seed)
+
+
+def converged_regression(seed):
+    "tabular_regression's tabular_learner trained to a plateau (fit_one_cycle(12, 1e-2)), then more epochs; Adam state kept"
+    return _after('converged_regression', tabular_regression, lambda l: l.fit_one_cycle(12, 1e-2), seed)
+
+
+TASKS = [
+    Task('digits_resblock', digits_resblock, 3, grid=(2 ** -16, 1.0), held_out=True, group='small', family='small',
+         kind="fastai ResBlock CNN on digits, Adam (fresh held-out)"),
+    Task('wine_mlp', wine_mlp, 8, grid=(2 ** -16, 1.0), held_out=True, group='small', family='small',
+         kind='plain MLP on wine, Adam (fresh held-out)'),
+    Task('conv1d_signals', conv1d_signals, 4, grid=(2 ** -16, 1.0), held_out=True, group='small', family='small',
+         kind='1-d CNN (ConvLayer, BatchNorm) on noisy signals, Adam (fresh held-out)'),
+    Task('tfm_sort', tfm_sort, 6, grid=(2 ** -14, 0.5), held_out=True, group='late_descent', family='transformer',
+         kind='transformer encoder from scratch sorting a token sequence (a prediction per position), AdamW (fresh held-out)'),
+    Task('rings_deep_tanh', rings_deep_tanh, 6, grid=(2 ** -14, 1.0), held_out=True, group='late_descent', family='plateau',
+         kind='8-layer tanh MLP without normalization on concentric rings, Adam (fresh held-out)'),
+    Task('compare_gru', compare_gru, 8, grid=(2 ** -14, 4.0), held_out=True, group='late_descent', family='plateau',
+         kind='GRU comparing two marked values ~35 steps apart, Adam (fresh held-out)'),
+    Task('unfreeze_mlp', unfreeze_mlp, 3, grid=(2 ** -16, 1.0), slice_ratio=100, held_out=True, group='after_training', family='unfreeze',
+         kind="fine_tune's first stage on transfer_digits_mlp, then unfreeze(); downstream fit_one_cycle(epochs, lr_max=slice(lr/100, lr)) (fresh held-out)"),
+    Task('continued_bn_cnn', continued_bn_cnn, 3, grid=(2 ** -16, 1.0), held_out=True, group='after_training', family='continued',
+         kind='BatchNorm digits CNN under-trained (one epoch at 3e-4), trained further, Adam state kept (fresh held-out)'),
+    Task('converged_regression', converged_regression, 2, metric='mse', direction='min', grid=(2 ** -16, 1.0), held_out=True, group='after_training', family='converged',
+         kind='fastai tabular_learner regression trained to a plateau, then two more epochs, Adam state kept (fresh held-out)'),
+]
