@@ -114,6 +114,7 @@ def _sweep_again_policy(given, suggestions):
         _require(f'sweep_again.{name}', v, _is_number(v) and low < v < math.inf, f'a finite number of decades > {low}: the default is SweepAgain({name}={getattr(SweepAgain, name)})')
     _require('sweep_again.num_it', given.num_it, _is_int(given.num_it, 1), 'an integer >= 1: try SweepAgain(num_it=300)')
     _require('sweep_again.fallback', given.fallback, given.fallback is None or callable(given.fallback), 'a suggestion function or None')
+    _require('sweep_again.scale', given.scale, _is_number(given.scale) and 0 < given.scale < math.inf, 'a finite number > 0: 1 suggests the rate as read')
     return given
 
 def range_test_spec(

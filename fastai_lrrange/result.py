@@ -91,7 +91,10 @@ def suggest(
         sw = sweeps[i]
         s,e = sw.window.start,sw.window.stop
         lrs,losses = (torch.tensor(a[s:e], dtype=torch.float32) for a in (sw.last_group_lrs, sw.losses))
-        out[name] = Pick(*run_suggestion(name, f, lrs, losses, sw.num_it), i, None)
+        lr,pt = run_suggestion(name, f, lrs, losses, sw.num_it)
+        if i and lr is not None and spec.sweep_again.scale != 1:  # the policy's margin on a second sweep's reading
+            lr = lr*spec.sweep_again.scale; pt = (lr, loss_at(lrs, losses, lr))
+        out[name] = Pick(lr, pt, i, None)
     return out
 
 # %% ../nbs/03a_result.ipynb #a046b57a
@@ -133,9 +136,10 @@ def _findings(sweeps, suggestions, withheld):
     "The findings of a run: the first sweep's and its evidence (swept again: that first), the later sweeps' (marked), the suggestions'"
     first,evidence = sweeps[0],[]
     if first.lacks_descent:
-        fallback = getattr(getattr(first.spec.sweep_again, 'fallback', None), '__name__', None)
+        policy = first.spec.sweep_again
+        fallback = getattr(getattr(policy, 'fallback', None), '__name__', None)
         evidence = evidence_findings([s.descent for s in sweeps], [s.spec.starts[-1] for s in sweeps], [s.spec.ends[-1] for s in sweeps],
-                                     [len(s.losses) for s in sweeps], [s.num_it for s in sweeps], fallback)
+                                     [len(s.losses) for s in sweeps], [s.num_it for s in sweeps], fallback, getattr(policy, 'scale', 1.))
     out = evidence + list(first.findings) if len(sweeps) > 1 else list(first.findings) + evidence
     for s in sweeps[1:]: out += [Finding(f.kind, f"second sweep: {f.message}", f.advice) for f in s.findings]
     return out + suggestion_findings(suggestions, withheld)

@@ -34,6 +34,7 @@ class SweepAgain:
     above:float=0.5 # Decades above that rate at which it ends (it stops when it diverges)
     num_it:int=300 # Steps: 67 a decade, about 5 times fastai's 12.5, so a model that learns late has trained before the rate gets high
     fallback:Callable|None=None # What to suggest on a second sweep that shows no descent either (a guess, and said so); None: nothing
+    scale:float=1. # The rate read on the second sweep is multiplied by this before it is suggested (1: as read)
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -239,13 +240,13 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley))
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`
     num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
 ):
-    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again where the first one broke down when it does not, and falls back on `valley` there when that shows none either"
+    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again where the first one broke down when it does not (falling back on `valley` there when that shows none either) and takes 0.35 times the second sweep's reading"
     return drop_or_minimum(lrs, losses, num_it)
 
 RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/issue14_one_cycle.md)
