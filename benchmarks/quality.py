@@ -844,7 +844,7 @@ def report(results, args, elapsed):
                 f're-rendered from {args.report_from} without training (times: those of the run that wrote it)'),
              '- how these results were used to design `loss_drop` and `drop_or_minimum`, in order: benchmarks/results/suggestion_design.md',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
-    if any('coin' in r for r in results): lines += coin_report()
+    if any(r.get('coin') for r in results): lines += coin_report()
     groups = [(False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')]
     for group, title in groups:
         rs = [r for r in results if r['held_out'] == group]
