@@ -110,3 +110,26 @@ def test_screen_rules_scores_picks_on_the_oracle_grid():
     from fastai_lrrange.suggest import minimum
     pick = minimum(torch.tensor((10 ** x).tolist())[10:95], torch.tensor(falls)[10:95])[0]  # float32, as the curves are read
     assert out['minimum'] == [('t', 0.9 - grid_score(task, pick) <= 0.05, 0.9 - grid_score(task, pick))]
+
+
+def test_fresh_kinds_are_held_out_and_new_and_scale_candidates_differ_only_in_scale():
+    "kinds_fresh: nine held-out tasks, three per group, none of quality.py's; second_sweep_scale: recommended's policy but its scale"
+    sys.path.insert(0, str(BENCH))
+    import quality, kinds_fresh
+    from dataclasses import replace
+    from fastai_lrrange.suggest import SUGGESTIONS, SuggestionMethod
+    fresh = kinds_fresh.TASKS
+    assert len(fresh) == 9 and all(t.held_out for t in fresh)
+    assert sorted(t.group for t in fresh) == sorted(['small', 'late_descent', 'after_training'] * 3)
+    assert not {t.name for t in fresh} & {t.name for t in quality.TASKS}
+    learn = next(t for t in fresh if t.name == 'wine_mlp').make_learner(0)  # a fresh kind builds and runs a batch
+    xb, yb = learn.dls.one_batch()
+    assert learn.model(xb).shape == (len(yb), 3)
+    before, rec = dict(SUGGESTIONS), SUGGESTIONS['recommended']
+    try:
+        import second_sweep_scale
+        for name, k in second_sweep_scale.SCALES.items():
+            e = SUGGESTIONS[name]
+            assert e.func is rec.func and e.needs_descent and e.sweep_again == replace(rec.sweep_again, scale=k)
+    finally:  # the candidates leave the registry as it was
+        for k in set(SUGGESTIONS) - set(before): del SUGGESTIONS[k]; delattr(SuggestionMethod, k.capitalize())
