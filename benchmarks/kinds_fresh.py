@@ -139,23 +139,28 @@ def converged_regression(seed):
     return _after('converged_regression', tabular_regression, lambda l: l.fit_one_cycle(12, 1e-2), seed)
 
 
+def _fresh(*args, **kw):
+    "A held-out `Task` of this set (its kind says so)"
+    return Task(*args, held_out=True, **{**kw, 'kind': kw['kind'] + ' (fresh held-out)'})
+
+
 TASKS = [
-    Task('digits_resblock', digits_resblock, 3, grid=(2 ** -16, 1.0), held_out=True, group='small', family='small',
-         kind="fastai ResBlock CNN on digits, Adam (fresh held-out)"),
-    Task('wine_mlp', wine_mlp, 8, grid=(2 ** -16, 1.0), held_out=True, group='small', family='small',
-         kind='plain MLP on wine, Adam (fresh held-out)'),
-    Task('conv1d_signals', conv1d_signals, 4, grid=(2 ** -16, 1.0), held_out=True, group='small', family='small',
-         kind='1-d CNN (ConvLayer, BatchNorm) on noisy signals, Adam (fresh held-out)'),
-    Task('tfm_sort', tfm_sort, 6, grid=(2 ** -14, 0.5), held_out=True, group='late_descent', family='transformer',
-         kind='transformer encoder from scratch sorting a token sequence (a prediction per position), AdamW (fresh held-out)'),
-    Task('rings_deep_tanh', rings_deep_tanh, 6, grid=(2 ** -14, 1.0), held_out=True, group='late_descent', family='plateau',
-         kind='8-layer tanh MLP without normalization on concentric rings, Adam (fresh held-out)'),
-    Task('compare_gru', compare_gru, 8, grid=(2 ** -14, 4.0), held_out=True, group='late_descent', family='plateau',
-         kind='GRU comparing two marked values ~35 steps apart, Adam (fresh held-out)'),
-    Task('unfreeze_mlp', unfreeze_mlp, 3, grid=(2 ** -16, 1.0), slice_ratio=100, held_out=True, group='after_training', family='unfreeze',
-         kind="fine_tune's first stage on transfer_digits_mlp, then unfreeze(); downstream fit_one_cycle(epochs, lr_max=slice(lr/100, lr)) (fresh held-out)"),
-    Task('continued_bn_cnn', continued_bn_cnn, 3, grid=(2 ** -16, 1.0), held_out=True, group='after_training', family='continued',
-         kind='BatchNorm digits CNN under-trained (one epoch at 3e-4), trained further, Adam state kept (fresh held-out)'),
-    Task('converged_regression', converged_regression, 2, metric='mse', direction='min', grid=(2 ** -16, 1.0), held_out=True, group='after_training', family='converged',
-         kind='fastai tabular_learner regression trained to a plateau, then two more epochs, Adam state kept (fresh held-out)'),
+    _fresh('digits_resblock', digits_resblock, 3, grid=(2 ** -16, 1.0), group='small', family='small',
+         kind="fastai ResBlock CNN on digits, Adam"),
+    _fresh('wine_mlp', wine_mlp, 8, grid=(2 ** -16, 1.0), group='small', family='small',
+         kind='plain MLP on wine, Adam'),
+    _fresh('conv1d_signals', conv1d_signals, 4, grid=(2 ** -16, 1.0), group='small', family='small',
+         kind='1-d CNN (ConvLayer, BatchNorm) on noisy signals, Adam'),
+    _fresh('tfm_sort', tfm_sort, 6, grid=(2 ** -14, 0.5), group='late_descent', family='transformer',
+         kind='transformer encoder from scratch sorting a token sequence (a prediction per position), AdamW'),
+    _fresh('rings_deep_tanh', rings_deep_tanh, 6, grid=(2 ** -14, 1.0), group='late_descent', family='plateau',
+         kind='8-layer tanh MLP without normalization on concentric rings, Adam'),
+    _fresh('compare_gru', compare_gru, 8, grid=(2 ** -14, 4.0), group='late_descent', family='plateau',
+         kind='GRU comparing two marked values ~35 steps apart, Adam'),
+    _fresh('unfreeze_mlp', unfreeze_mlp, 3, grid=(2 ** -16, 1.0), slice_ratio=100, group='after_training', family='unfreeze',
+         kind="fine_tune's first stage on transfer_digits_mlp, then unfreeze(); downstream fit_one_cycle(epochs, lr_max=slice(lr/100, lr))"),
+    _fresh('continued_bn_cnn', continued_bn_cnn, 3, grid=(2 ** -16, 1.0), group='after_training', family='continued',
+         kind='BatchNorm digits CNN under-trained (one epoch at 3e-4), trained further, Adam state kept'),
+    _fresh('converged_regression', converged_regression, 2, metric='mse', direction='min', grid=(2 ** -16, 1.0), group='after_training', family='converged',
+         kind='fastai tabular_learner regression trained to a plateau, then two more epochs, Adam state kept'),
 ]
