@@ -34,7 +34,7 @@ class SweepAgain:
     above:float=0.5 # Decades above that rate at which it ends (it stops when it diverges)
     num_it:int=300 # Steps: 67 a decade, about 5 times fastai's 12.5, so a model that learns late has trained before the rate gets high
     fallback:Callable|None=None # What to suggest on a second sweep that shows no descent either (a guess, and said so); None: nothing
-    scale:float=1. # The rate read on the second sweep is multiplied by this before it is suggested (1: as read)
+    scale:float=1. # The rate read on the second sweep is multiplied by this before it is suggested (1: as read; `recommended`'s entry: 0.35)
 
 @dataclass(frozen=True)
 class Suggestion:
