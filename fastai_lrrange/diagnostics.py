@@ -199,9 +199,10 @@ def evidence_findings(
     shows = descents[-1].found
     what = (f"no descent in {steps[0]} steps to {ends[0]:.0e} ({lack}): swept again from the same state, {num_its[-1]} steps from "
             f"{starts[-1]:.0e} to {ends[-1]:.0e} ({steps[-1]} run), which ")
-    times = f" times {scale:g}" if scale != 1 else ''
-    if shows: return [Finding(FindingKind.RESWEPT, what + f"shows one: the suggestions that asked for it read that sweep" + (f" and take {scale:g} times their reading" if times else ''),
+    scaled = scale != 1
+    if shows: return [Finding(FindingKind.RESWEPT, what + "shows one: the suggestions that asked for it read that sweep" + (f" and take {scale:g} times their reading" if scaled else ''),
                               "train with the suggestion, and watch the first epoch")]
+    times = f" times {scale:g}" if scaled else ''
     guess = f": the suggestions that asked for it are {fallback}'s reading of it{times}, a guess" if fallback else ": no learning rate on these curves is evidence"
     return [Finding(FindingKind.RESWEPT, what + "shows none either" + guess, "the model may already be trained (then a low rate is safe), or "
                     f"learn later than a range test sees: try a few short trainings at rates one to three decades below {ends[0]:.0e}, where the loss blew up")]
