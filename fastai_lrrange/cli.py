@@ -4,17 +4,18 @@
 
 # %% ../nbs/05_cli.ipynb #22b6e097
 from __future__ import annotations
-import argparse, inspect, json, sys, warnings
+import argparse, inspect, sys, warnings
 from pathlib import Path
 
 from fastcore.docments import docments
 from fastcore.meta import delegates
+from .csv_table import table_plan
 
 # The heavy imports (torch, fastai) happen inside the commands, after `main` has decided whether their
 # warnings are shown (`--verbose`): a torch FutureWarning at import time is not the user's business.
 
 # %% auto #0
-__all__ = ['COMMANDS', 'demo', 'table_plan', 'csv_learner', 'csv', 'main']
+__all__ = ['COMMANDS', 'demo', 'csv_learner', 'csv', 'main']
 
 # %% ../nbs/05_cli.ipynb #d84b28d2
 def _run(learn, title,
@@ -34,12 +35,15 @@ def _run(learn, title,
     print(f"range test: {len(res.losses)} steps, stopped: {res.stop_reason}")
     for k,v in res.suggestions.items():
         print(f"{k}: {'none' if v is None else f'{v:.2e}'}" + ("  (recommended for fit_one_cycle)" if k == RECOMMENDED else ''))
+    if res.suggestions.get(RECOMMENDED) is not None:
+        s = res.as_slice(RECOMMENDED)
+        print(f"after unfreeze(), discriminative rates: fit_one_cycle(n, lr_max=slice({s.start:.2e}, {s.stop:.2e}))")
     for d in res.diagnostics: print(f"note: {d}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig = res.plot(title=title if not res.diagnostics else None)
     fig.savefig(out, dpi=110, bbox_inches='tight'); plt.close(fig)
-    out.with_suffix('.json').write_text(json.dumps(res.to_dict(), indent=1))
+    res.save(out.with_suffix('.json'))
     print(f"plot written to {out}, result to {out.with_suffix('.json')}")
     return res
 
@@ -51,146 +55,6 @@ def demo(
     "Range test on scikit-learn's bundled digits with a small CNN: print the suggestions, write the plot and the result"
     from fastai_lrrange.examples import digits_learner
     return _run(digits_learner(seed=seed), 'lrrange demo: digits, small CNN', **kwargs)
-
-# %% ../nbs/05_cli.ipynb #ec7e231a
-_NUMBER_TEXT = r'^\s*[-+]?\s*[$€£¥]?\s*[-+]?[\d,]*\.?\d+\s*%?\s*$'
-
-def _as_numbers(s):
-    "The numbers a text column holds as text ('$12,755', '3.5%', '1,200'), or None when it does not"
-    t = s.dropna().astype(str)
-    if not len(t) or not t.str.match(_NUMBER_TEXT).all(): return None
-    import pandas as pd
-    return pd.to_numeric(s.astype(str).str.replace(r'[$€£¥,%\s]', '', regex=True), errors='coerce').where(s.notna())
-
-def _is_date(s):
-    "Whether most values of a text column read as dates"
-    import pandas as pd
-    t = s.dropna().astype(str).head(200)
-    if not len(t) or not t.str.contains(r'\d').all() or t.str.fullmatch(r'\s*\d+\s*').all(): return False
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        return pd.to_datetime(t, errors='coerce', format='mixed').notna().mean() > 0.9
-
-def _count(n, noun):
-    "'1 infinite value', '3 infinite values'"
-    return f"{n} {noun}{'s'*(int(n) != 1)}"
-
-def _rows(mask):
-    "Where a boolean Series holds, for a message: 'row 4', 'rows 4, 17, 90', the first five then '...'"
-    idx = [str(i) for i in mask[mask].index]
-    return f"row{'s'*(len(idx)>1)} {', '.join(idx[:5])}{', ...' if len(idx) > 5 else ''}"
-
-# %% ../nbs/05_cli.ipynb #ebacb105
-def _read_csv(file, target:str, named:list):
-    "The CSV `file` as a DataFrame, with `target` and the `named` columns (of --cat-names and --cont-names) in it; ValueError with a one-line reason otherwise"
-    import pandas as pd
-    if not Path(file).is_file(): raise ValueError(f"file ({str(file)!r}) does not exist: give the path of a CSV file")
-    try: df = pd.read_csv(file)
-    except pd.errors.EmptyDataError: raise ValueError(f"file ({str(file)!r}) is empty: give a CSV with a header and rows") from None
-    except Exception as e: raise ValueError(f"file ({str(file)!r}) could not be read as CSV: {e}") from None
-    if len(df) == 0: raise ValueError(f"file ({str(file)!r}) has a header but no rows: give a CSV with data")
-    cols = f"{Path(file).name}; columns: {', '.join(map(str, df.columns))}"
-    if target not in df.columns: raise ValueError(f"--target ({target!r}) is not a column of {cols}")
-    missing = [c for c in named if c not in df.columns]
-    if missing: raise ValueError(f"--cat-names/--cont-names: {', '.join(map(repr, missing))} not columns of {cols}")
-    return df
-
-# %% ../nbs/05_cli.ipynb #f787dd92
-_TOO_BIG = 1e18 # a regression target beyond ±this: squared errors overflow float32 (3.4e38) in the first steps
-
-def _regression_target(y, target):
-    "The regression target `y` as numbers (read from text when stored as text); ValueError when it is not numbers"
-    import pandas as pd
-    if not pd.api.types.is_numeric_dtype(y) and (y := _as_numbers(y)) is None:
-        raise ValueError(f"--target ({target!r}) is not numeric: drop --regression to treat it as a category")
-    return y.astype(float)  # what an MSE loss compares the predictions with
-
-def _dropped(name, n_read, target, n_na, n_inf):
-    "The plan's first line: rows read, used and dropped, and why"
-    line = f"{name}: {n_read} rows, {n_read-n_na-n_inf} used"
-    if n_na and n_inf: return line + f"; {n_na+n_inf} dropped (no value in the target {target!r}: {n_na}, an infinite value: {n_inf})"
-    if n_na or n_inf: return line + f"; {n_na+n_inf} dropped ({'no value' if n_na else 'an infinite value'} in the target {target!r})"
-    return line
-
-def _usable_target(df, target:str, regression:bool, file):
-    "`df` (as read from `file`) without the rows whose target is missing (or, in a regression, infinite): (frame, the plan's first two lines, warnings); ValueError when the target cannot be learned"
-    import numpy as np
-    n_read,df = len(df),df[df[target].notna()].copy()
-    if regression: df[target] = _regression_target(df[target], target)
-    inf = np.isinf(df[target]) if regression else df[target].isna()  # all False: in a classification inf is a label like any other
-    warns = [f"--target ({target!r}) holds {_count(inf.sum(), 'infinite value')} ({_rows(inf)}): those rows dropped; "
-             "replace the values to keep the rows"] if inf.any() else []
-    df = df[~inf].copy()  # a copy, not a view: columns are set on it later (fastai makes pandas < 3 raise on a view)
-    y = df[target]
-    if not regression and y.nunique() < 2: raise ValueError(f"--target ({target!r}) has a single class ({y.iloc[0]!r} in every row): a range test needs at least two")
-    if len(df) < 20: raise ValueError(f"file ({str(file)!r}) has {len(df)} rows with a target"
-                                      + f" (and {inf.sum()} with an infinite one)"*bool(inf.any()) + ": a range test needs at least 20")
-    if regression and (big := y.abs() > _TOO_BIG).any():
-        raise ValueError(f"--target ({target!r}) holds {_count(big.sum(), 'value')} beyond ±1e18 ({_rows(big)}, e.g. {y[big].iloc[0]:.3g}): "
-                         "its squared error overflows float32, so the MSE loss is infinite from the first steps; "
-                         "scale the target (divide it, or take its log) or drop those rows")
-    lines = [_dropped(Path(file).name, n_read, target, n_read-len(inf), int(inf.sum())),
-             f"target {target!r}: " + (f"a number, {y.min():.4g} to {y.max():.4g}" if regression else f"{y.nunique()} classes")]
-    return df, lines, warns
-
-# %% ../nbs/05_cli.ipynb #aa83b8f1
-def _column_role(s, cat_names:list|None, cont_names:list|None):
-    "What column `s` is for the learner (given the columns named by --cat-names and --cont-names, None where not given), and why: (role, its values as the learner gets them, a warning or None); the role starts with category, continuous or skipped"
-    import pandas as pd
-    c,named = s.name,(cat_names or []) + (cont_names or [])
-    if c not in named and cat_names is not None and cont_names is not None: return 'skipped (not named)', s, None
-    if s.isna().all(): return 'skipped: no value in any row', s, f"{c!r} has no value in any row: skipped, as a continuous column it would make every loss NaN"
-    if c in (cat_names or []): return 'category (named)', s, None
-    if c in (cont_names or []): return 'continuous (named)', s, None
-    if pd.api.types.is_numeric_dtype(s): return 'continuous', s, None
-    eg = s.dropna().iloc[0]
-    if (num := _as_numbers(s)) is not None: return 'continuous, read from text', num, f"{c!r} holds numbers as text (e.g. {eg!r}): read as numbers"
-    if _is_date(s): return "skipped: a date (fastai's add_datepart turns a date into features)", s, f"{c!r} looks like dates (e.g. {eg!r}): skipped"
-    if s.nunique() > 0.9*len(s):
-        return (f"skipped: {s.nunique()} different values in {len(s)} rows (an ID or free text)", s,
-                f"{c!r} has nearly one value per row: skipped, as a category it would only help memorise rows")
-    return 'category', s, None
-
-def _role_line(c, kind, role, s):
-    "The plan's line for column `c`: its role, its levels if a category, its missing values and what fastai does with them"
-    if kind == 'category': role += f", {s.nunique()} levels"
-    n_na = int(s.isna().sum())
-    if n_na and kind != 'skipped': role += f", {_count(n_na, 'missing value')} " + ('filled with the median' if kind == 'continuous' else 'as their own level')
-    return f"  {c}: {role}"
-
-# %% ../nbs/05_cli.ipynb #9368745e
-def _check_finite_conts(df, cats, conts):
-    "ValueError naming the continuous columns of `df` that hold inf or -inf, and the options that leave them out"
-    import numpy as np, pandas as pd, shlex
-    bad = {c: m for c in conts if (m := np.isinf(pd.to_numeric(df[c], errors='coerce'))).any()}
-    if not bad: return
-    where = [f"{c!r} holds {_count(m.sum(), 'infinite value')} ({_rows(m)})" for c,m in bad.items()]
-    keep = ' '.join(shlex.quote(str(c)) for c in ['--cat-names', *cats, '--cont-names', *[c for c in conts if c not in bad]])
-    raise ValueError(f"continuous column{'s'*(len(bad)>1)} {'; '.join(where)}: fastai's FillMissing fills missing values, not inf, and Normalize would turn "
-                     f"the whole column into NaN; replace them in the file (an empty cell is filled with the median) "
-                     f"or leave {'the column' if len(bad) == 1 else 'those columns'} out: {keep}")
-
-# %% ../nbs/05_cli.ipynb #38a4bb68
-def table_plan(
-    file, # Path of the CSV file, with a header row
-    target:str, # Column to predict
-    cat_names:list|None=None, # Categorical columns; default: inferred (text columns, except those skipped)
-    cont_names:list|None=None, # Continuous columns; default: inferred (numeric columns, and numbers stored as text)
-    regression:bool=False, # Predict a number (MSE loss) instead of a class
-) -> dict:
-    "Read the CSV and decide each column's role: a dict with the frame, the column names per role, one line per column and warnings"
-    df = _read_csv(file, target, (cat_names or []) + (cont_names or []))
-    n_read = len(df)
-    df,lines,warns = _usable_target(df, target, regression, file)
-    plan = dict(path=Path(file), target=target, regression=regression, cats=[], conts=[], lines=lines, warnings=warns, n_read=n_read)
-    for c in df.columns.drop(target):
-        role,df[c],warn = _column_role(df[c], cat_names, cont_names)
-        kind = role.split(' ')[0].rstrip(',:')
-        if kind in ('category', 'continuous'): plan['cats' if kind == 'category' else 'conts'].append(c)
-        plan['lines'].append(_role_line(c, kind, role, df[c]))
-        if warn: plan['warnings'].append(warn)
-    _check_finite_conts(df, plan['cats'], plan['conts'])
-    return dict(plan, df=df.reset_index(drop=True))
 
 # %% ../nbs/05_cli.ipynb #b586f7cf
 def _tabular_learner(plan, bs, seed):

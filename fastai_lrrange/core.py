@@ -80,7 +80,7 @@ class RangeTestSpec:
     div_thresh:float=4.0 # Divergence threshold
     valid_batches:int=0 # >0: the curve is the loss on that many validation batches
     suggestions:tuple=() # (field name, `Suggestion` registry entry) of each suggestion
-    sweep_again:SweepAgain|None=None # When the first sweep shows no descent: the second sweep to run (see `second_sweep`); None: none
+    sweep_again:SweepAgain|None=None # The policy this sweep was run for (a second sweep); None for the first sweep
 
     def ranges(self,
         n_groups:int, # Parameter groups of the optimizer the test runs on
@@ -89,14 +89,21 @@ class RangeTestSpec:
         if n_groups == len(self.starts): return np.array(self.starts), np.array(self.ends)
         return lr_ranges(self.start_lr, self.end_lr, n_groups, self.mode)
 
+    @property
+    def policies(self) -> tuple:
+        "The distinct second-sweep policies of the suggestions, in order: each gets a sweep of its own when the first shows no descent"
+        out = []
+        for _,e in self.suggestions:
+            if e.sweep_again is not None and e.sweep_again not in out: out.append(e.sweep_again)
+        return tuple(out)
+
     def second_sweep(self,
         reached, # The first sweep's last learning rate of each group (where it diverged, or its end)
-    ) -> RangeTestSpec|None:
-        "The spec of the sweep `sweep_again` asks for: from `below` decades under `reached` to `above` decades over it, `num_it` steps; None without a policy"
-        p = self.sweep_again
-        if p is None or not len(reached): return None
-        starts,ends = tuple(float(r)/10**p.below for r in reached),tuple(float(r)*10**p.above for r in reached) # every group alike: ratios kept
-        return replace(self, start_lr=starts, end_lr=ends, starts=starts, ends=ends, num_it=p.num_it, sweep_again=None)
+        policy:SweepAgain, # One of `policies`: the suggestions with this policy read the sweep
+    ) -> RangeTestSpec:
+        "The spec of the sweep `policy` asks for: from `below` decades under `reached` to `above` decades over it, `num_it` steps"
+        starts,ends = tuple(float(r)/10**policy.below for r in reached),tuple(float(r)*10**policy.above for r in reached) # every group alike: ratios kept
+        return replace(self, start_lr=starts, end_lr=ends, starts=starts, ends=ends, num_it=policy.num_it, sweep_again=policy)
 
 def _require(name, v, ok:bool, need:str):
     "Raise a `ValueError` naming argument `name` and its value `v` unless `ok`: it must be `need` (what, then the fix)"
@@ -105,17 +112,25 @@ def _require(name, v, ok:bool, need:str):
 def _is_int(v, low): return not isinstance(v, bool) and isinstance(v, (int, np.integer)) and v >= low
 def _is_number(v): return not isinstance(v, bool) and isinstance(v, (int, float))
 
-def _sweep_again_policy(given, suggestions):
-    "The spec's second-sweep policy: `given`, else the one a suggestion's registry entry asks for; None for none; checked"
-    if given is None: given = next((e.sweep_again for _,e in suggestions if e.sweep_again is not None), None)
-    if given is None or given is False: return None
-    _require('sweep_again', given, isinstance(given, SweepAgain), 'a SweepAgain, None (as the suggestions ask) or False (never sweep again)')
-    for name,v,low in (('below', given.below, 0), ('above', given.above, -1)):
+def _check_policy(p:SweepAgain):
+    "`p`, when every field of it is sound; else a `ValueError` naming the field"
+    for name,v,low in (('below', p.below, 0), ('above', p.above, -1)):
         _require(f'sweep_again.{name}', v, _is_number(v) and low < v < math.inf, f'a finite number of decades > {low}: the default is SweepAgain({name}={getattr(SweepAgain, name)})')
-    _require('sweep_again.num_it', given.num_it, _is_int(given.num_it, 1), 'an integer >= 1: try SweepAgain(num_it=300)')
-    _require('sweep_again.fallback', given.fallback, given.fallback is None or callable(given.fallback), 'a suggestion function or None')
-    _require('sweep_again.scale', given.scale, _is_number(given.scale) and 0 < given.scale < math.inf, 'a finite number > 0: 1 suggests the rate as read')
-    return given
+    _require('sweep_again.num_it', p.num_it, _is_int(p.num_it, 1), 'an integer >= 1: try SweepAgain(num_it=300)')
+    _require('sweep_again.fallback', p.fallback, p.fallback is None or callable(p.fallback), 'a suggestion function or None')
+    _require('sweep_again.scale', p.scale, _is_number(p.scale) and 0 < p.scale < math.inf, 'a finite number > 0: 1 suggests the rate as read')
+    return p
+
+def _with_policy(given, suggestions) -> tuple:
+    "`suggestions` with `given` as the second-sweep policy of every entry that has one (None: each its own; False: none), each checked"
+    if given is None: return tuple((n, replace(e, sweep_again=e.sweep_again and _check_policy(e.sweep_again))) for n,e in suggestions)
+    if given is not False:
+        _require('sweep_again', given, isinstance(given, SweepAgain), 'a SweepAgain, None (as the suggestions ask) or False (never sweep again)')
+        _check_policy(given)
+        if not any(e.sweep_again for _,e in suggestions):
+            raise ValueError(f"sweep_again ({given!r}) is read by no requested suggestion ({', '.join(n for n,_ in suggestions) or 'none'} read the first "
+                             "sweep): ask for one whose registry entry sweeps again, such as suggest_funcs='recommended', or leave sweep_again out")
+    return tuple((n, replace(e, sweep_again=e.sweep_again and (given or None))) for n,e in suggestions)
 
 def range_test_spec(
     start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
@@ -127,7 +142,7 @@ def range_test_spec(
     beta:float=0.98, # Smoothing of the loss (debiased EMA, fastai's `AvgSmoothLoss`); 0 for none
     div_thresh:float=4.0, # Divergence: smoothed loss above the best by more than `(div_thresh-1)*|best|`
     valid_batches:int=0, # >0: the curve is the loss on these first validation batches after every step (costs k forward passes a step)
-    sweep_again=None, # When the first sweep shows no descent: a `SweepAgain`; None: as a suggestion's registry entry asks (`recommended`); False: never
+    sweep_again=None, # The second-sweep policy of the suggestions that have one: None, each its registry entry's (`recommended`); a `SweepAgain` for them all; False: never
     n_groups:int|None=None, # Parameter groups of the optimizer; None: as many as list values imply
 ) -> RangeTestSpec:
     "Check every argument of a range test (raising a `ValueError` that names the argument) and return the frozen spec"
@@ -138,9 +153,8 @@ def range_test_spec(
     _require('valid_batches', valid_batches, _is_int(valid_batches, 0), 'an integer >= 0: 0 uses the training loss, k > 0 the loss on k validation batches')
     given = max([1] + [np.size(v) for v in (start_lr, end_lr) if not isinstance(v, slice)]) # groups that lists imply
     starts,ends = lr_ranges(start_lr, end_lr, n_groups or given, mode)
-    suggestions = resolve_suggestions(suggest_funcs)
     return RangeTestSpec(start_lr, end_lr, tuple(map(float, starts)), tuple(map(float, ends)), int(num_it), bool(stop_div), mode, float(beta),
-                         float(div_thresh), int(valid_batches), suggestions, _sweep_again_policy(sweep_again, suggestions))
+                         float(div_thresh), int(valid_batches), _with_policy(sweep_again, resolve_suggestions(suggest_funcs)))
 
 # %% ../nbs/00_core.ipynb #bcafc853
 def diverged(

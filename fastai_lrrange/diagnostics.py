@@ -54,6 +54,7 @@ class Finding(str):
         self = super().__new__(cls, f"{message}; {advice}")
         self.kind,self.message,self.advice = kind,message,advice
         return self
+    def __getnewargs__(self): return self.kind, self.message, self.advice # pickle and deepcopy rebuild it from its parts
 
 class LRFindWarning(UserWarning):
     "The range test had a problem worth acting on (its findings are in the message)"
@@ -71,6 +72,7 @@ class Window(tuple):
         return self
     start = property(lambda self: self[0], doc="First point seen")
     stop = property(lambda self: self[1], doc="One past the last point seen")
+    def __getnewargs__(self): return self[0], self[1], self.diverged_early # pickle and deepcopy rebuild it from its parts
     def __repr__(self): return f"Window({self[0]}, {self[1]}, diverged_early={self.diverged_early})"
 
 def suggestion_window(

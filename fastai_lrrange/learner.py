@@ -126,12 +126,13 @@ def _start(learn, snap, run:int, fresh:bool):
             if isinstance(getattr(dl, 'rng', None), random.Random): dl.rng = random.Random(run_seed(run))
 
 def _run_sweeps(learn, spec, snap, run:int) -> tuple:
-    "The `Sweep`s of run `run` (the first, and the second `spec.sweep_again` asks for when it shows no descent); and the KeyboardInterrupt if any"
+    "The `Sweep`s of run `run` (the first, then, when it shows no descent, one per policy of `spec.policies`); and the KeyboardInterrupt if any"
     _start(learn, snap, run, fresh=run == 0)
     rec,interrupted = _run_once(learn, spec)
     sweeps = [Sweep.read(rec, spec)]
-    again = spec.second_sweep(sweeps[0].lrs[-1]) if sweeps[0].lacks_descent and interrupted is None else None
-    if again is not None:
+    for policy in spec.policies if sweeps[0].lacks_descent else ():
+        if interrupted is not None: break
+        again = spec.second_sweep(sweeps[0].lrs[-1], policy)
         _start(learn, snap, run, fresh=False)
         rec,interrupted = _run_once(learn, again)
         sweeps.append(Sweep.read(rec, again))
@@ -248,3 +249,20 @@ def plot_lr_find(self:Recorder,
     return fig if return_fig else None
 
 Recorder.plot_lr_find._fastai_original = _fastai_plot_lr_find
+
+# %% ../nbs/04_learner.ipynb #02447e13
+_fastai_export = _original(Learner, 'export')
+
+@patch
+@delegates(_fastai_export)
+def export(self:Learner,
+    fname='export.pkl', # File name, in `learn.path`
+    **kwargs,
+):
+    "fastai's `export`, without `lr_find_result`: the file names no class of this package, so it loads where only fastai is installed"
+    res = self.__dict__.pop('lr_find_result', None)
+    try: return _fastai_export(self, fname, **kwargs)
+    finally:
+        if res is not None: self.lr_find_result = res
+
+Learner.export._fastai_original = _fastai_export

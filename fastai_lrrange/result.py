@@ -4,9 +4,10 @@
 
 # %% ../nbs/03a_result.ipynb #dfa15ff4
 from __future__ import annotations
-import functools, math, warnings
+import functools, json, math, warnings
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -14,21 +15,21 @@ import pandas as pd
 import torch
 from fastcore.basics import GetAttr, patch
 
-from .core import RangeTestRecord, RangeTestSpec, _require, _is_int
-from .suggest import run_suggestion, loss_at
+from .core import RangeTestRecord, RangeTestSpec, _require, _is_int, _is_number
+from .suggest import SUGGESTIONS, SweepAgain, run_suggestion, loss_at
 from .diagnostics import (StopReason, Window, Descent, Finding, suggestion_window, descent, curve_findings,
                                         evidence_findings, suggestion_findings)
 from .plot import plot_lr_curve
 
 # %% auto #0
-__all__ = ['Sweep', 'Pick', 'suggest', 'SuggestedLRs', 'suggested_lrs_type', 'LRFindResult']
+__all__ = ['FORMAT', 'VERSION', 'Sweep', 'Pick', 'suggest', 'SuggestedLRs', 'suggested_lrs_type', 'LRFindResult']
 
 # %% ../nbs/03a_result.ipynb #ee629fd1
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sweep(GetAttr):
     "One sweep of a range test: its curve, the spec it ran, and what is read off it once (window, descent, findings)"
     _default = 'spec' # `sweep.num_it`, `sweep.mode`... are its spec's
-    spec:RangeTestSpec # What it ran
+    spec:RangeTestSpec # What it ran: its rates per group, no suggestions (they are the result's)
     lrs:np.ndarray # Learning rate of every parameter group at each step, shape (steps, groups)
     losses:np.ndarray # Smoothed loss at each step
     raw_losses:np.ndarray # Loss of each step before smoothing
@@ -37,6 +38,7 @@ class Sweep(GetAttr):
     window:Window # The points its suggestions see
     descent:Descent # Whether that window shows a descent
     findings:tuple # `Finding`s about its curve
+    non_finite:tuple|None=None # What in the batch was not finite when the loss went non-finite (`RangeTestRecord.non_finite`)
 
     @classmethod
     def read(cls,
@@ -50,8 +52,14 @@ class Sweep(GetAttr):
         reason = StopReason(record.stop_reason)
         w = suggestion_window(n, spec.num_it, reason)
         found = curve_findings(losses, reason, spec.num_it, w, lrs[:, -1], record.non_finite)
+        spec = replace(spec, start_lr=spec.starts, end_lr=spec.ends, suggestions=()) # what it ran, as saved: the rates, not how they were given
         return cls(spec, lrs, losses, raw, np.asarray(record.train_losses, dtype=float), reason, w,
-                   descent(losses[w.start:w.stop], raw[w.start:w.stop]), tuple(found))
+                   descent(losses[w.start:w.stop], raw[w.start:w.stop]), tuple(found), record.non_finite and tuple(record.non_finite))
+
+    def __eq__(self, other):
+        "Same spec, same curve (NaN equal to NaN), same reading"
+        same = lambda a, b: np.array_equal(a, b, equal_nan=True) if isinstance(a, np.ndarray) else a == b
+        return type(other) is type(self) and all(same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
 
     @property
     def last_group_lrs(self) -> np.ndarray:
@@ -71,36 +79,45 @@ class Pick(NamedTuple):
     sweep:int # Index of the sweep it read
     withheld:str|None # Why it is None on purpose ('diverged at once', 'no descent'); None when it was computed (or could not be)
 
-def _rule_for(entry, sweeps, policy):
+def _sweep_read_by(entry, sweeps) -> int:
+    "Index of the sweep `entry` reads: the second sweep run for its own policy, when one ran; else the first"
+    return next((i for i,s in enumerate(sweeps) if i and s.spec.sweep_again == entry.sweep_again), 0)
+
+def _rule_for(entry, sweeps):
     "(index of the sweep `entry` reads, the function to run there or None, why it gives None on purpose)"
-    i = len(sweeps)-1 if entry.sweep_again is not None else 0
+    i = _sweep_read_by(entry, sweeps)
     if sweeps[i].window.diverged_early: return i, None, 'diverged at once'
     if not (entry.needs_descent and sweeps[i].lacks_descent): return i, entry, None
-    fallback = policy.fallback if i > 0 and policy is not None else None
+    fallback = sweeps[i].spec.sweep_again.fallback if i else None
     return (i, fallback, None) if fallback is not None else (i, None, 'no descent')
 
 def suggest(
-    sweeps:list, # The `Sweep`s of one run, in order
-    spec:RangeTestSpec, # The spec of the first sweep: its suggestions and its `sweep_again` policy
+    sweeps:list, # The `Sweep`s of one run, in order: the first, then one per second-sweep policy that ran
+    spec:RangeTestSpec, # The spec of the first sweep: its suggestions, each with its own policy
 ) -> dict:
     "Field name -> `Pick` for every suggestion of `spec`, each computed on the window of the sweep it reads"
     out = {}
     for name,entry in spec.suggestions:
-        i,f,why = _rule_for(entry, sweeps, spec.sweep_again)
+        i,f,why = _rule_for(entry, sweeps)
         if f is None: out[name] = Pick(None, None, i, why); continue
         sw = sweeps[i]
         s,e = sw.window.start,sw.window.stop
         lrs,losses = (torch.tensor(a[s:e], dtype=torch.float32) for a in (sw.last_group_lrs, sw.losses))
         lr,pt = run_suggestion(name, f, lrs, losses, sw.num_it)
-        if i and lr is not None and spec.sweep_again.scale != 1:  # the policy's margin on a second sweep's reading
-            lr = lr*spec.sweep_again.scale; pt = (lr, loss_at(lrs, losses, lr))
+        if i and lr is not None and sw.spec.sweep_again.scale != 1:  # the policy's margin on its sweep's reading
+            lr = lr*sw.spec.sweep_again.scale; pt = (lr, loss_at(lrs, losses, lr))
         out[name] = Pick(lr, pt, i, None)
     return out
 
 # %% ../nbs/03a_result.ipynb #a046b57a
+def _suggested_lrs(names, values):
+    "Rebuild a `SuggestedLRs` (pickle and deepcopy call this: its class is made at run time)"
+    return suggested_lrs_type(tuple(names))(*values)
+
 class SuggestedLRs(tuple):
     "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed"
     __slots__ = ()
+    def __reduce__(self): return _suggested_lrs, (self._fields, tuple(self))
 
 @functools.lru_cache(maxsize=None)
 def suggested_lrs_type(
@@ -131,15 +148,21 @@ class LRFindResult(GetAttr):
         "The sweep the user asked for"
         return self.sweeps[0]
 
+    def __eq__(self, other):
+        "The same record: equal exports (`to_dict`)"
+        return isinstance(other, LRFindResult) and self.to_dict() == other.to_dict()
+    __hash__ = object.__hash__ # kept on a Learner and in dicts by identity
+
 # %% ../nbs/03a_result.ipynb #33710f44
 def _findings(sweeps, suggestions, withheld):
     "The findings of a run: the first sweep's and its evidence (swept again: that first), the later sweeps' (marked), the suggestions'"
     first,evidence = sweeps[0],[]
     if first.lacks_descent:
-        policy = first.spec.sweep_again
-        fallback = getattr(getattr(policy, 'fallback', None), '__name__', None)
-        evidence = evidence_findings([s.descent for s in sweeps], [s.spec.starts[-1] for s in sweeps], [s.spec.ends[-1] for s in sweeps],
-                                     [len(s.losses) for s in sweeps], [s.num_it for s in sweeps], fallback, getattr(policy, 'scale', 1.))
+        for s in sweeps[1:] or [None]:
+            both,p = [first] + [s]*(s is not None),getattr(s, 'spec', first.spec).sweep_again
+            evidence += evidence_findings([x.descent for x in both], [x.spec.starts[-1] for x in both], [x.spec.ends[-1] for x in both],
+                                          [len(x.losses) for x in both], [x.num_it for x in both],
+                                          getattr(getattr(p, 'fallback', None), '__name__', None), getattr(p, 'scale', 1.))
     out = evidence + list(first.findings) if len(sweeps) > 1 else list(first.findings) + evidence
     for s in sweeps[1:]: out += [Finding(f.kind, f"second sweep: {f.message}", f.advice) for f in s.findings]
     return out + suggestion_findings(suggestions, withheld)
@@ -187,8 +210,9 @@ def from_runs(cls:LRFindResult,
     "One result from several runs: median curve of each sweep every run made, with a band; each suggestion the median of the runs'"
     first,band = _median_sweep([r.sweeps[0] for r in runs], spec)
     sweeps = [first]
-    if all(len(r.sweeps) > 1 and r.sweeps[1].num_it == runs[0].sweeps[1].num_it for r in runs):
-        sweeps.append(_median_sweep([r.sweeps[1] for r in runs], runs[0].sweeps[1].spec)[0])
+    for k in range(1, min(len(r.sweeps) for r in runs)): # the second sweeps every run made for the same policy
+        if any(r.sweeps[k].spec.sweep_again != runs[0].sweeps[k].spec.sweep_again for r in runs): break
+        sweeps.append(_median_sweep([r.sweeps[k] for r in runs], runs[0].sweeps[k].spec)[0])
     sugg = {nm: _median_lr([r.suggestions[nm] for r in runs]) for nm,_ in spec.suggestions}
     read = {k: min(runs[0].read_from[k], len(sweeps)-1) for k in sugg}
     pts = {k: None if v is None or not len(sweeps[read[k]].losses) else (v, loss_at(sweeps[read[k]].last_group_lrs, sweeps[read[k]].losses, v))
@@ -205,13 +229,19 @@ def suggested_lrs(self:LRFindResult) -> SuggestedLRs:
 @patch
 def as_slice(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
-):
-    "Suggestion `name` (default: the first) for every group, as `slice(first_group_lr, last_group_lr)` for `fit_one_cycle(lr_max=...)`"
+    lr_mult:float=100, # When every group was swept at one rate: the body's rate is the top's over this (fastai's `fine_tune` uses 100)
+) -> slice:
+    "`slice(low, top)` of suggestion `name` for `fit_one_cycle(lr_max=...)`: the groups' own ratio when they were swept apart, else `slice(top/lr_mult, top)`"
     name = name or next(iter(self.suggestions), None)
     if name not in self.suggestions: raise ValueError(f"name ({name!r}) is not a suggestion of this result: {list(self.suggestions)}")
-    lr = self.suggestions[name]
-    if lr is None or self.lrs.shape[1] == 1 or len(self.lrs) == 0: return lr
-    return slice(lr*self.lrs[0, 0]/self.lrs[0, -1], lr)
+    _require('lr_mult', lr_mult, _is_number(lr_mult) and 1 <= lr_mult < math.inf, 'a finite number >= 1: fastai uses 100')
+    top = self.suggestions[name]
+    if top is None:
+        why = self.withheld.get(name, 'it could not be computed')
+        raise ValueError(f"as_slice: the suggestion {name!r} is None ({why}), so there is no slice to give: read res.diagnostics for what to "
+                         f"pass instead, or take another suggestion ({', '.join(k for k,v in self.suggestions.items() if v is not None) or 'none here'})")
+    ratio = self.lrs[0, -1]/self.lrs[0, 0] if len(self.lrs) and self.lrs[0, 0] != self.lrs[0, -1] else lr_mult
+    return slice(float(top/ratio), float(top))
 
 @patch(as_prop=True)
 def suggestions_per_run(self:LRFindResult) -> dict:
@@ -247,20 +277,38 @@ def plot(self:LRFindResult,
     return fig
 
 # %% ../nbs/03a_result.ipynb #4ec66870
+FORMAT,VERSION = 'fastai_lrrange.LRFindResult',1 # What `to_dict` writes and `from_dict` reads: the format's name and its version
+
 def _plain(v): return None if v is None or not math.isfinite(v) else float(v)
+def _plains(a): return [_plain(v) for v in a]
+
+def _policy_dict(p):
+    return None if p is None else dict(below=p.below, above=p.above, num_it=p.num_it, scale=p.scale, fallback=getattr(p.fallback, '__name__', None))
 
 def _sweep_dict(sw):
     "One sweep as plain Python values"
-    return dict(lrs=sw.lrs.tolist(), losses=[_plain(v) for v in sw.losses], raw_losses=[_plain(v) for v in sw.raw_losses],
-                train_losses=[_plain(v) for v in sw.train_losses], stop_reason=sw.stop_reason.value, num_it=sw.num_it, mode=sw.mode,
-                beta=sw.beta, window=list(sw.window), valid_batches=sw.valid_batches, findings=[str(f) for f in sw.findings])
+    return dict(lrs=sw.lrs.tolist(), losses=_plains(sw.losses), raw_losses=_plains(sw.raw_losses), train_losses=_plains(sw.train_losses),
+                stop_reason=sw.stop_reason.value, num_it=sw.num_it, mode=sw.mode, beta=sw.beta, window=list(sw.window), valid_batches=sw.valid_batches,
+                findings=[str(f) for f in sw.findings], start_lr=list(sw.spec.starts), end_lr=list(sw.spec.ends), stop_div=sw.stop_div,
+                div_thresh=sw.div_thresh, sweep_again=_policy_dict(sw.spec.sweep_again), non_finite=sw.non_finite and list(sw.non_finite))
 
 @patch
 def to_dict(self:LRFindResult) -> dict:
-    "Everything as plain Python values (JSON-ready): the first sweep at the top level, every sweep in `sweeps`"
-    return dict(_sweep_dict(self.first_sweep), suggestions={k: _plain(v) for k,v in self.suggestions.items()},
-                points={k: (None if p is None else [_plain(v) for v in p]) for k,p in self.points.items()}, read_from=self.read_from,
-                withheld=self.withheld, diagnostics=[str(d) for d in self.diagnostics], sweeps=[_sweep_dict(s) for s in self.sweeps])
+    "Everything as plain Python values (JSON-ready): the first sweep at the top level, every sweep in `sweeps`; `LRFindResult.from_dict` reads it back"
+    runs = [r.to_dict() for r in self.runs] if len(self.runs) > 1 else None
+    return dict(format=FORMAT, version=VERSION, **_sweep_dict(self.first_sweep), suggestions={k: _plain(v) for k,v in self.suggestions.items()},
+                points={k: (None if p is None else _plains(p)) for k,p in self.points.items()}, read_from=self.read_from,
+                withheld=self.withheld, diagnostics=[str(d) for d in self.diagnostics], sweeps=[_sweep_dict(s) for s in self.sweeps],
+                runs=runs, band=None if self.band is None else [_plains(b) for b in self.band])
+
+@patch
+def save(self:LRFindResult,
+    path, # Where to write the JSON file
+) -> Path:
+    "Write `to_dict()` as JSON to `path` (read it back with `LRFindResult.load`)"
+    path = Path(path)
+    path.write_text(json.dumps(self.to_dict(), indent=1))
+    return path
 
 @patch
 def to_df(self:LRFindResult) -> pd.DataFrame:
@@ -280,3 +328,76 @@ def __repr__(self:LRFindResult):
     sug = ', '.join(f"{k}={'None' if v is None else f'{v:.2e}'}" for k,v in self.suggestions.items())
     more = ''.join(f" + a second sweep of {len(s.losses)} steps" for s in self.sweeps[1:])
     return f"LRFindResult({len(self.losses)} steps of {self.num_it}{more}, stopped: {self.stop_reason}; {sug})"
+
+# %% ../nbs/03a_result.ipynb #7b802916
+def _get(d, key, where, ok, need):
+    "`d[key]`, when it is there and `ok`; else a `ValueError` naming `where`, the key, its value and what it must be"
+    if not isinstance(d, dict): raise ValueError(f"{where} ({d!r:.80}) must be a dict, as LRFindResult.to_dict() writes it")
+    if key not in d: raise ValueError(f"{where} has no '{key}' ({need}): it was not written by LRFindResult.to_dict(), or was edited")
+    v = d[key]
+    _require(f"{where}['{key}']", v, ok(v), need)
+    return v
+
+def _is_list(v, n=None, num=True):
+    return isinstance(v, list) and (n is None or len(v) == n) and (not num or all(x is None or _is_number(x) for x in v))
+def _nan(v): return [float('nan') if x is None else float(x) for x in v]
+
+def _policy_from(p, where):
+    "The `SweepAgain` of a saved sweep (its fallback found in the registry by name)"
+    if p is None: return None
+    name = _get(p, 'fallback', where, lambda v: v is None or isinstance(v, str), 'a suggestion name or None')
+    fallback = getattr(SUGGESTIONS.get(name), 'func', None)
+    return SweepAgain(*(_get(p, k, where, _is_number, 'a number') for k in ('below', 'above', 'num_it')), fallback,
+                      _get(p, 'scale', where, _is_number, 'a number'))
+
+def _sweep_from(d, where) -> Sweep:
+    "The `Sweep` a saved sweep dict describes, read again (window, descent, findings), after checking every field"
+    num = lambda k, need='a number': _get(d, k, where, _is_number, need)
+    losses = _get(d, 'losses', where, _is_list, 'a list of numbers (null where not finite)')
+    n = len(losses)
+    lrs = _get(d, 'lrs', where, lambda v: isinstance(v, list) and len(v) == n and all(_is_list(r) and len(r) == len(v[0]) for r in v),
+               f'a list of {n} rows (one per step), each with one rate per parameter group')
+    raw,train = (_get(d, k, where, lambda v: _is_list(v, n), f'a list of {n} numbers, one per step') for k in ('raw_losses', 'train_losses'))
+    reason = _get(d, 'stop_reason', where, lambda v: v in [s.value for s in StopReason], f"one of {[s.value for s in StopReason]}")
+    starts,ends = (_get(d, k, where, lambda v: _is_list(v) and len(v) >= 1, 'a list of rates, one per parameter group') for k in ('start_lr', 'end_lr'))
+    spec = RangeTestSpec(tuple(starts), tuple(ends), tuple(starts), tuple(ends), _get(d, 'num_it', where, lambda v: _is_int(v, 1), 'an integer >= 1'), bool(_get(d, 'stop_div', where, lambda v: isinstance(v, bool), 'true or false')),
+                         _get(d, 'mode', where, lambda v: v in ('exp', 'linear'), "'exp' or 'linear'"), num('beta'), num('div_thresh'),
+                         _get(d, 'valid_batches', where, lambda v: _is_int(v, 0), 'an integer >= 0'), sweep_again=_policy_from(_get(d, 'sweep_again', where, lambda v: v is None or isinstance(v, dict), 'a policy or null'), where))
+    nf = _get(d, 'non_finite', where, lambda v: v is None or _is_list(v, 2, num=False), 'null, or [where, what]')
+    sw = Sweep.read(RangeTestRecord(lrs, _nan(raw), _nan(losses), _nan(train), StopReason(reason), nf and tuple(nf)), spec)
+    window = _get(d, 'window', where, lambda v: _is_list(v, 2), '[start, stop]')
+    if tuple(window) != tuple(sw.window):
+        raise ValueError(f"{where}['window'] ({window}) is not the window of its {n} steps of {spec.num_it} ({list(sw.window)}): the file was edited")
+    return sw
+
+@patch(cls_method=True)
+def from_dict(cls:LRFindResult,
+    d:dict, # What `to_dict` wrote (or `json.load` of a file `save` or `lrrange` wrote)
+    where:str='result', # How errors name `d`
+) -> LRFindResult:
+    "The `LRFindResult` `d` describes: its sweeps read again, its suggestions as saved; a `ValueError` names what is wrong with `d`"
+    _get(d, 'format', where, lambda v: v == FORMAT, f"'{FORMAT}': a dict written by LRFindResult.to_dict()")
+    _get(d, 'version', where, lambda v: _is_int(v, 1) and v <= VERSION, f"a format version this fastai_lrrange reads (1 to {VERSION}): "
+         "upgrade fastai_lrrange to read a newer one")
+    sweeps = [_sweep_from(s, f"{where}['sweeps'][{i}]") for i,s in enumerate(_get(d, 'sweeps', where, lambda v: isinstance(v, list) and v, 'a list of sweeps'))]
+    names = list(_get(d, 'suggestions', where, lambda v: isinstance(v, dict) and _is_list(list(v.values())), 'a dict of name -> rate or null'))
+    sugg = d['suggestions']
+    pts = _get(d, 'points', where, lambda v: isinstance(v, dict) and list(v) == names and all(p is None or _is_list(p, 2) for p in v.values()),
+               f'a dict with the same names as suggestions ({names}) -> [x, y] or null')
+    read = _get(d, 'read_from', where, lambda v: isinstance(v, dict) and list(v) == names and all(_is_int(i, 0) and i < len(sweeps) for i in v.values()),
+                f'a dict with the same names as suggestions -> the index of a sweep (0 to {len(sweeps)-1})')
+    withheld = _get(d, 'withheld', where, lambda v: isinstance(v, dict) and set(v) <= set(names), 'a dict of suggestion name -> why it is None')
+    runs = _get(d, 'runs', where, lambda v: v is None or isinstance(v, list), 'null, or a list of the results of each run')
+    runs = runs and [cls.from_dict(r, f"{where}['runs'][{i}]") for i,r in enumerate(runs)]
+    band = _get(d, 'band', where, lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(_is_list(b) for b in v)), 'null, or [low, high]')
+    return cls(sweeps, sugg, {k: p and tuple(_nan(p)) for k,p in pts.items()}, read, withheld, _findings(sweeps, sugg, withheld),
+               runs=runs, band=band and tuple(np.array(_nan(b)) for b in band))
+
+@patch(cls_method=True)
+def load(cls:LRFindResult,
+    path, # A JSON file written by `LRFindResult.save`, `json.dump(res.to_dict(), ...)` or `lrrange`
+) -> LRFindResult:
+    "The `LRFindResult` saved in `path`: it plots, exports and suggests as the original did"
+    try: d = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"path ({str(path)!r}) is not a JSON file: {e}") from None
+    return cls.from_dict(d, where=str(path))

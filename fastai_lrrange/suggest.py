@@ -5,6 +5,7 @@
 # %% ../nbs/02_suggest.ipynb #8a750206
 from __future__ import annotations
 import bisect, functools, keyword, re, warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable
@@ -14,13 +15,11 @@ import torch
 
 # %% auto #0
 __all__ = ['SUGGESTIONS', 'RECOMMENDED', 'SuggestionMethod', 'SuggestionWarning', 'SweepAgain', 'Suggestion',
-           'register_suggestion', 'finite_curve', 'loss_at', 'valley', 'slide', 'minimum', 'steep', 'steepest_gradient',
-           'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop', 'drop_or_minimum', 'recommended',
-           'resolve_suggestion', 'resolve_suggestions', 'run_suggestion']
+           'SuggestionRegistry', 'register_suggestion', 'finite_curve', 'loss_at', 'valley', 'slide', 'minimum',
+           'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop',
+           'drop_or_minimum', 'recommended', 'resolve_suggestion', 'resolve_suggestions', 'run_suggestion']
 
 # %% ../nbs/02_suggest.ipynb #965038c5
-SUGGESTIONS = {}
-
 class SuggestionMethod:
     "Every registered suggestion function as an attribute (`SuggestionMethod.Valley`), for tab-completion"
 
@@ -45,6 +44,37 @@ class Suggestion:
     sweep_again:SweepAgain|None=None # What the range test does when the first sweep shows no descent; this suggestion then reads that sweep
     def __call__(self, lrs, losses, num_it=None): return self.func(lrs, losses, num_it)
 
+class SuggestionRegistry(dict):
+    "Registry name -> `Suggestion`; `add`, `remove`, and `scoped()`, a `with` block whose registrations are undone at its end"
+    def add(self,
+        entry:Suggestion, # The entry to register under `entry.name`
+    ) -> Suggestion:
+        "Register `entry` (replacing an entry of the same name), and its function on `SuggestionMethod`"
+        if not entry.name.isidentifier():
+            raise ValueError(f"name ({entry.name!r}) must be a valid Python identifier: it becomes a field of SuggestedLRs")
+        self[entry.name] = entry
+        setattr(SuggestionMethod, entry.name.capitalize(), staticmethod(entry.func))
+        return entry
+
+    def remove(self,
+        name:str, # Registry name
+    ):
+        "Take `name` out of the registry and off `SuggestionMethod`"
+        if name not in self: raise KeyError(f"name ({name!r}) is not registered: {', '.join(sorted(self))}")
+        del self[name]
+        delattr(SuggestionMethod, name.capitalize())
+
+    @contextmanager
+    def scoped(self):
+        "A `with` block in which suggestions may be registered (or replaced, or removed); the registry is as it was after it"
+        saved = dict(self)
+        try: yield self
+        finally:
+            for name in list(self): self.remove(name)
+            for e in saved.values(): self.add(e)
+
+SUGGESTIONS = SuggestionRegistry()
+
 def register_suggestion(
     f=None, # The suggestion function f(lrs, losses, num_it) -> lr or (lr, (x, y)); or the name, when used as `@register_suggestion('name')`
     name:str|None=None, # Registry name and `SuggestedLRs` field; default: `f.__name__`
@@ -54,10 +84,7 @@ def register_suggestion(
     "Add `f` to `SUGGESTIONS` under `name` (default: its `__name__`) with its policy; use as `@register_suggestion` or `@register_suggestion('name')`"
     if isinstance(f, str): f,name = None,f
     def _register(fn):
-        nm = name or fn.__name__
-        if not nm.isidentifier(): raise ValueError(f"name ({nm!r}) must be a valid Python identifier: it becomes a field of SuggestedLRs")
-        SUGGESTIONS[nm] = Suggestion(nm, fn, needs_descent, sweep_again)
-        setattr(SuggestionMethod, nm.capitalize(), staticmethod(fn))
+        SUGGESTIONS.add(Suggestion(name or fn.__name__, fn, needs_descent, sweep_again))
         return fn
     return _register if f is None else _register(f)
 

@@ -22,26 +22,66 @@ def _quiet(learn, **kw):
 # ------------------------------------------------------------------ item 1: policy as data
 def test_the_spec_holds_the_policy_filled_by_the_entry_or_the_user():
     from fastai_lrrange.suggest import SweepAgain
-    assert range_test_spec(suggest_funcs=('valley', 'steep')).sweep_again is None
-    assert range_test_spec(suggest_funcs=('valley', 'recommended')).sweep_again == SUGGESTIONS['recommended'].sweep_again
+    assert range_test_spec(suggest_funcs=('valley', 'steep')).policies == ()
+    assert range_test_spec(suggest_funcs=('valley', 'recommended')).policies == (SUGGESTIONS['recommended'].sweep_again,)
     mine = SweepAgain(below=2, num_it=50)
-    assert range_test_spec(suggest_funcs='valley', sweep_again=mine).sweep_again is mine
-    assert range_test_spec(suggest_funcs='recommended', sweep_again=False).sweep_again is None
+    spec = range_test_spec(suggest_funcs=('valley', 'recommended'), sweep_again=mine)
+    assert spec.policies == (mine,) and dict(spec.suggestions)['valley'].sweep_again is None  # the user's policy for the entries that have one
+    assert range_test_spec(suggest_funcs='recommended', sweep_again=False).policies == ()
     with pytest.raises(ValueError, match=r'sweep_again.below \(-1\) must be a finite number of decades > 0'):
-        range_test_spec(sweep_again=SweepAgain(below=-1))
-    with pytest.raises(ValueError, match=r"sweep_again \(True\) must be a SweepAgain"): range_test_spec(sweep_again=True)
+        range_test_spec(suggest_funcs='recommended', sweep_again=SweepAgain(below=-1))
+    with pytest.raises(ValueError, match=r"sweep_again \(True\) must be a SweepAgain"): range_test_spec(suggest_funcs='recommended', sweep_again=True)
 
 
 def test_any_entry_registered_with_a_policy_gets_it_whatever_its_name():
     from fastai_lrrange.suggest import SweepAgain
-    @register_suggestion('my_cautious_rule', needs_descent=True, sweep_again=SweepAgain(below=2, num_it=90))
-    def _rule(lrs, losses, num_it): return float(lrs[int(np.argmin(losses))]) / 10
-    try:
+    with SUGGESTIONS.scoped():
+        @register_suggestion('my_cautious_rule', needs_descent=True, sweep_again=SweepAgain(below=2, num_it=90))
+        def _rule(lrs, losses, num_it): return float(lrs[int(np.argmin(losses))]) / 10
         sug, res = _quiet(plateau_learner(), suggest_funcs='my_cautious_rule')
-        assert [s.num_it for s in res.sweeps] == [100, 90] and res.read_from == {'my_cautious_rule': 1}
-        assert sug.my_cautious_rule is None and res.withheld == {'my_cautious_rule': 'no descent'}  # no fallback: None, with the finding
-        assert any(d.kind is FindingKind.RESWEPT for d in res.diagnostics)
-    finally: del SUGGESTIONS['my_cautious_rule']; delattr(SuggestionMethod, 'My_cautious_rule')
+    assert 'my_cautious_rule' not in SUGGESTIONS and not hasattr(SuggestionMethod, 'My_cautious_rule')
+    assert [s.num_it for s in res.sweeps] == [100, 90] and res.read_from == {'my_cautious_rule': 1}
+    assert sug.my_cautious_rule is None and res.withheld == {'my_cautious_rule': 'no descent'}  # no fallback: None, with the finding
+    assert any(d.kind is FindingKind.RESWEPT for d in res.diagnostics)
+
+
+# ------------------------------------------------------------------ one policy per suggestion, whatever is asked beside it
+def _as_read(res, name):
+    "What `name` reads on the sweep it read (recomputed here from the curve), and that sweep's policy"
+    import torch
+    from fastai_lrrange.suggest import recommended
+    sw = res.sweeps[res.read_from[name]]
+    s, e = sw.window.start, sw.window.stop
+    rule = sw.spec.sweep_again.fallback if sw.lacks_descent else recommended  # no descent on it either: the policy's fallback
+    lr = rule(torch.tensor(sw.last_group_lrs[s:e], dtype=torch.float32), torch.tensor(sw.losses[s:e], dtype=torch.float32), sw.num_it)[0]
+    return lr, sw.spec.sweep_again
+
+
+@pytest.mark.parametrize('order', ['mine first', 'recommended first', 'alone'])
+def test_each_entry_reads_the_sweep_of_its_own_policy_whatever_is_asked_beside_it(order):
+    "A rule registered with scale 1 beside recommended (scale 0.35): each gets its own second sweep and its own scale, in any order"
+    from fastai_lrrange.suggest import SweepAgain, recommended
+    mine = SweepAgain(fallback=recommended, scale=1.0)
+    with SUGGESTIONS.scoped():
+        register_suggestion(recommended, 'as_read', needs_descent=True, sweep_again=mine)
+        funcs = {'mine first': ('as_read', 'recommended'), 'recommended first': ('recommended', 'as_read'), 'alone': ('as_read',)}[order]
+        expected = [SUGGESTIONS[n].sweep_again for n in funcs]
+        sug, res = _quiet(plateau_learner(), suggest_funcs=funcs)
+    assert [s.spec.sweep_again for s in res.sweeps[1:]] == expected  # a second sweep per policy, in the order asked
+    lr, policy = _as_read(res, 'as_read')
+    assert policy is mine or policy == mine
+    if lr is not None: assert np.isclose(sug.as_read, lr * 1.0, rtol=1e-6)  # scale 1: as read, never 0.35
+    if 'recommended' in funcs:
+        lr, policy = _as_read(res, 'recommended')
+        assert policy.scale == 0.35 and (lr is None or np.isclose(sug.recommended, lr * 0.35, rtol=1e-6))
+
+
+def test_a_policy_no_requested_suggestion_reads_is_refused():
+    from fastai_lrrange.suggest import SweepAgain
+    learn = plateau_learner()
+    with pytest.raises(ValueError, match=r"sweep_again \(SweepAgain\(.*\)\) is read by no requested suggestion \(valley read the first sweep\)"):
+        learn.lr_range_test(suggest_funcs='valley', sweep_again=SweepAgain(), show_plot=False)
+    assert not hasattr(learn, 'lr_find_result')  # refused before anything ran
 
 
 def test_a_function_attribute_is_no_policy():

@@ -129,22 +129,28 @@ def test_valley_fast_path_equals_fastai_on_a_long_curve():
 
 
 def test_registry_and_suggestion_method():
-    @register_suggestion('half_min')
-    def _half(lrs, losses, num_it): return float(lrs[losses.argmin()]) / 2, None
-    try:
+    before = dict(SUGGESTIONS)
+    with SUGGESTIONS.scoped():
+        @register_suggestion('half_min')
+        def _half(lrs, losses, num_it): return float(lrs[losses.argmin()]) / 2, None
         assert SUGGESTIONS['half_min'].func is _half and SuggestionMethod.Half_min is _half
         pairs = resolve_suggestions(['half_min', SuggestionMethod.Valley])
         assert [n for n, _ in pairs] == ['half_min', 'valley'] and [e.func for _, e in pairs] == [_half, ours.valley]
         assert not SUGGESTIONS['half_min'].needs_descent and SUGGESTIONS['half_min'].sweep_again is None
-    finally:
-        del SUGGESTIONS['half_min']; delattr(SuggestionMethod, 'Half_min')
+        register_suggestion(_half, 'valley')  # a scoped block may replace an entry too
+        SUGGESTIONS.remove('steep')
+        assert SuggestionMethod.Valley is _half and not hasattr(SuggestionMethod, 'Steep')
+    assert SUGGESTIONS == before and SuggestionMethod.Valley is ours.valley and SuggestionMethod.Steep is ours.steep
+    assert not hasattr(SuggestionMethod, 'Half_min')
+    with pytest.raises(KeyError, match="name \\('nope'\\) is not registered"): SUGGESTIONS.remove('nope')
 
 
 def test_register_bare_decorator_and_bad_name():
-    @register_suggestion
-    def my_rule(lrs, losses, num_it): return 1e-3, (1e-3, 0.)
-    try: assert SUGGESTIONS['my_rule'].func is my_rule and SUGGESTIONS['my_rule'](None, None, 1) == (1e-3, (1e-3, 0.))
-    finally: del SUGGESTIONS['my_rule']; delattr(SuggestionMethod, 'My_rule')
+    with SUGGESTIONS.scoped():
+        @register_suggestion
+        def my_rule(lrs, losses, num_it): return 1e-3, (1e-3, 0.)
+        assert SUGGESTIONS['my_rule'].func is my_rule and SUGGESTIONS['my_rule'](None, None, 1) == (1e-3, (1e-3, 0.))
+    assert 'my_rule' not in SUGGESTIONS
     with pytest.raises(ValueError, match="name \\('bad name'\\) must be a valid Python identifier"):
         register_suggestion('bad name')(lambda *a: None)
 
