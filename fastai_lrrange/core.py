@@ -21,7 +21,7 @@ from fastai.learner import AvgSmoothLoss
 from fastai.torch_core import TensorBase
 from .state import ModelOptSnapshot
 from .suggest import SweepAgain, resolve_suggestions
-from .diagnostics import StopReason, TOO_SMALL_TO_MATTER
+from .diagnostics import StopReason, TOO_SMALL_TO_MATTER, curve_findings, suggestion_window, _warn
 
 # %% auto #0
 __all__ = ['MODES', 'lr_ranges', 'RangeTestSpec', 'range_test_spec', 'diverged', 'world_size', 'mean_over_ranks',
@@ -361,13 +361,17 @@ def finish(self:LRFinder,
 
 @patch
 def after_fit(self:LRFinder):
-    "Finish the record; when `restore`, hand the schedule to the Recorder and put model and optimizer back from memory"
+    "Finish the record; when `restore` (used on its own), hand the schedule to the Recorder, put model and optimizer back from memory, and warn the findings"
     self.finish()
     self._valid = []
     self.opt.zero_grad()
     if self._snapshot is None: return
     if hasattr(self.learn, 'recorder'): self.learn.recorder.hps = {'lr': [l[-1] for l in self.record.lrs]}
     self._snapshot.restore(); self._snapshot = None
+    rec,n = self.record,self.record.n_steps # on its own, the callback tells what went wrong, as `lr_find` does
+    found = curve_findings(rec.losses, rec.stop_reason, self.spec.num_it, suggestion_window(n, self.spec.num_it, rec.stop_reason),
+                           [l[-1] for l in rec.lrs], rec.non_finite)
+    if found: _warn('LRFinder: ' + '; '.join(found))
 
 # %% ../nbs/00_core.ipynb #218225df
 @patch

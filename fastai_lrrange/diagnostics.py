@@ -4,6 +4,7 @@
 
 # %% ../nbs/02a_diagnostics.ipynb #bdd2f3b7
 from __future__ import annotations
+import sys, warnings
 from enum import Enum
 from typing import NamedTuple
 
@@ -58,6 +59,14 @@ class Finding(str):
 
 class LRFindWarning(UserWarning):
     "The range test had a problem worth acting on (its findings are in the message)"
+
+_LIBRARIES = {'fastai_lrrange', 'fastai', 'fastcore', 'fastprogress', 'torch', 'contextlib'} # frames a warning looks past to reach the user's line
+
+def _warn(msg, category=LRFindWarning):
+    "Warn, pointing at the user's own line: the first caller outside this package and the libraries it runs in (fastai's `fit`, for `LRFinder`)"
+    f,level = sys._getframe(1),2 # stacklevel 2: the caller of `_warn`
+    while f is not None and f.f_globals.get('__name__', '').split('.')[0] in _LIBRARIES: f,level = f.f_back,level+1
+    warnings.warn(msg, category, stacklevel=level)
 
 # %% ../nbs/02a_diagnostics.ipynb #55f48652
 class Window(tuple):
@@ -185,7 +194,7 @@ def curve_findings(
 def evidence_findings(
     descents:list, # The `Descent` of each sweep, in order
     starts:list, # The lowest learning rate (last group) of each sweep
-    ends:list, # The highest learning rate (last group) each sweep was to reach
+    reached:list, # The highest learning rate (last group) each sweep reached: where it stopped
     steps:list, # Points each sweep recorded
     num_its:list, # Steps each sweep was asked for
     fallback:str|None=None, # Name of the rule the policy falls back on when the second sweep shows no descent either
@@ -199,15 +208,15 @@ def evidence_findings(
         return [Finding(FindingKind.NO_DESCENT, f"no descent in the suggestion window ({lack}): no learning rate on this curve is evidence",
                         "ask for suggest_funcs='recommended', which sweeps again where it matters; or raise end_lr and num_it")]
     shows = descents[-1].found
-    what = (f"no descent in {steps[0]} steps to {ends[0]:.0e} ({lack}): swept again from the same state, {num_its[-1]} steps from "
-            f"{starts[-1]:.0e} to {ends[-1]:.0e} ({steps[-1]} run), which ")
+    what = (f"no descent in {steps[0]} steps up to lr {reached[0]:.1e} ({lack}): swept again from the same state, {num_its[-1]} steps from "
+            f"{starts[-1]:.1e} ({steps[-1]} run, up to {reached[-1]:.1e}), which ")
     scaled = scale != 1
     if shows: return [Finding(FindingKind.RESWEPT, what + "shows one: the suggestions that asked for it read that sweep" + (f" and take {scale:g} times their reading" if scaled else ''),
                               "train with the suggestion, and watch the first epoch")]
     times = f" times {scale:g}" if scaled else ''
     guess = f": the suggestions that asked for it are {fallback}'s reading of it{times}, a guess" if fallback else ": no learning rate on these curves is evidence"
     return [Finding(FindingKind.RESWEPT, what + "shows none either" + guess, "the model may already be trained (then a low rate is safe), or "
-                    f"learn later than a range test sees: try a few short trainings at rates one to three decades below {ends[0]:.0e}, where the loss blew up")]
+                    f"learn later than a range test sees: try a few short trainings at rates one to three decades below {reached[0]:.1e}, the highest the first sweep reached")]
 
 # %% ../nbs/02a_diagnostics.ipynb #01dc671e
 def suggestion_findings(

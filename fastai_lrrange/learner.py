@@ -21,8 +21,8 @@ from fastcore.imports import IN_NOTEBOOK
 
 from .core import LRFinder, range_test_spec, _require, _is_int
 from .state import LearnerSnapshot
-from .suggest import valley, steep
-from .diagnostics import LRFindWarning
+from .suggest import SuggestionWarning, valley, steep
+from .diagnostics import _warn
 from .result import LRFindResult, Sweep
 
 # %% auto #0
@@ -51,13 +51,6 @@ def _original(cls, name):
 
 fastai_lr_find = _original(Learner, 'lr_find')
 _fastai_plot_lr_find = _original(Recorder, 'plot_lr_find')
-
-# %% ../nbs/04_learner.ipynb #378560ab
-def _warn(msg, category=LRFindWarning):
-    "Warn, pointing at the first caller outside this library, wherever the call came from"
-    f,level = sys._getframe(1),1
-    while f is not None and f.f_globals.get('__name__', '').startswith('fastai_lrrange'): f,level = f.f_back,level+1
-    warnings.warn(msg, category, stacklevel=level)
 
 # %% ../nbs/04_learner.ipynb #08210990
 class RangeTestProgress(Callback):
@@ -202,14 +195,19 @@ def lr_range_test(self:Learner,
     spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, n_groups=_n_param_groups(self), **kwargs)
     _check_learner(self, n_runs)
     snap,runs,interrupted = LearnerSnapshot(self, snapshot_device),[],None
-    try:
-        for i in range(n_runs):
-            sweeps,interrupted = _run_sweeps(self, spec, snap, i)
-            runs.append(LRFindResult.from_sweeps(sweeps, spec))
-            if interrupted is not None: break
-    finally: snap.restore()
-    res = self.lr_find_result = runs[0] if len(runs) == 1 else LRFindResult.from_runs(runs, spec)
-    if res.diagnostics: _warn('lr_find: ' + '; '.join(res.diagnostics))
+    with warnings.catch_warnings(record=True) as said: # what the suggestion functions warn joins the one warning below
+        warnings.simplefilter('always', SuggestionWarning)
+        try:
+            for i in range(n_runs):
+                sweeps,interrupted = _run_sweeps(self, spec, snap, i)
+                runs.append(LRFindResult.from_sweeps(sweeps, spec))
+                if interrupted is not None: break
+        finally: snap.restore()
+        res = self.lr_find_result = runs[0] if len(runs) == 1 else LRFindResult.from_runs(runs, spec)
+    for w in said:
+        if not issubclass(w.category, SuggestionWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    told = list(dict.fromkeys(list(res.diagnostics) + [str(w.message) for w in said if issubclass(w.category, SuggestionWarning)]))
+    if told: _warn('lr_find: ' + '; '.join(told))
     if interrupted is not None: raise interrupted
     if log_to_trackers: _log_to_trackers(self, res)
     if show_plot and rank_distrib() == 0: res.plot()

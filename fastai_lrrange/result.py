@@ -154,17 +154,24 @@ class LRFindResult(GetAttr):
     __hash__ = object.__hash__ # kept on a Learner and in dicts by identity
 
 # %% ../nbs/03a_result.ipynb #33710f44
+_CHOSEN = ("the library chose this sweep's range (the suggestion's second-sweep policy): pass sweep_again=SweepAgain(below=..., above=..., "
+           "num_it=...) to set it, or sweep_again=False to skip it")
+
+def _reached(sw) -> float:
+    "The highest learning rate (last group) `sw` reached: its last step's, or its start when it made none"
+    return float(sw.last_group_lrs[-1]) if len(sw.losses) else sw.spec.starts[-1]
+
 def _findings(sweeps, suggestions, withheld):
     "The findings of a run: the first sweep's and its evidence (swept again: that first), the later sweeps' (marked), the suggestions'"
     first,evidence = sweeps[0],[]
     if first.lacks_descent:
         for s in sweeps[1:] or [None]:
             both,p = [first] + [s]*(s is not None),getattr(s, 'spec', first.spec).sweep_again
-            evidence += evidence_findings([x.descent for x in both], [x.spec.starts[-1] for x in both], [x.spec.ends[-1] for x in both],
+            evidence += evidence_findings([x.descent for x in both], [x.spec.starts[-1] for x in both], [_reached(x) for x in both],
                                           [len(x.losses) for x in both], [x.num_it for x in both],
                                           getattr(getattr(p, 'fallback', None), '__name__', None), getattr(p, 'scale', 1.))
     out = evidence + list(first.findings) if len(sweeps) > 1 else list(first.findings) + evidence
-    for s in sweeps[1:]: out += [Finding(f.kind, f"second sweep: {f.message}", f.advice) for f in s.findings]
+    for s in sweeps[1:]: out += [Finding(f.kind, f"second sweep: {f.message}", _CHOSEN) for f in s.findings] # its range is the policy's, not the user's
     return out + suggestion_findings(suggestions, withheld)
 
 @patch(cls_method=True)
