@@ -21,10 +21,10 @@ from fastai.learner import AvgSmoothLoss
 from fastai.torch_core import TensorBase
 from .state import ModelOptSnapshot
 from .suggest import SweepAgain, resolve_suggestions
-from .diagnostics import StopReason, TOO_SMALL_TO_MATTER, curve_findings, suggestion_window, _warn
+from .diagnostics import StopReason, TOO_SMALL_TO_MATTER, curve_findings, suggestion_window, step_noise, _warn
 
 # %% auto #0
-__all__ = ['MODES', 'lr_ranges', 'RangeTestSpec', 'range_test_spec', 'diverged', 'world_size', 'mean_over_ranks',
+__all__ = ['MODES', 'NOISE_SDS', 'lr_ranges', 'RangeTestSpec', 'range_test_spec', 'diverged', 'world_size', 'mean_over_ranks',
            'RangeTestRecord', 'StepSmoother', 'LRFinder']
 
 # %% ../nbs/00_core.ipynb #1c4aefb4
@@ -81,6 +81,7 @@ class RangeTestSpec:
     valid_batches:int=0 # >0: the curve is the loss on that many validation batches
     suggestions:tuple=() # (field name, `Suggestion` registry entry) of each suggestion
     sweep_again:SweepAgain|None=None # The policy this sweep was run for (a second sweep); None for the first sweep
+    noise:float=0. # Least step-to-step noise of the raw loss the divergence test assumes (a second sweep: what the first measured)
 
     def ranges(self,
         n_groups:int, # Parameter groups of the optimizer the test runs on
@@ -100,10 +101,12 @@ class RangeTestSpec:
     def second_sweep(self,
         reached, # The first sweep's last learning rate of each group (where it diverged, or its end)
         policy:SweepAgain, # One of `policies`: the suggestions with this policy read the sweep
+        noise:float=0., # The first sweep's step-to-step noise of the raw loss: the second does not take a rise within it for divergence
     ) -> RangeTestSpec:
         "The spec of the sweep `policy` asks for: from `below` decades under `reached` to `above` decades over it, `num_it` steps"
         starts,ends = tuple(float(r)/10**policy.below for r in reached),tuple(float(r)*10**policy.above for r in reached) # every group alike: ratios kept
-        return replace(self, start_lr=starts, end_lr=ends, starts=starts, ends=ends, num_it=policy.num_it, sweep_again=policy)
+        return replace(self, start_lr=starts, end_lr=ends, starts=starts, ends=ends, num_it=policy.num_it, sweep_again=policy,
+                       noise=float(noise) if math.isfinite(noise) else 0.)
 
 def _require(name, v, ok:bool, need:str):
     "Raise a `ValueError` naming argument `name` and its value `v` unless `ok`: it must be `need` (what, then the fix)"
@@ -157,14 +160,17 @@ def range_test_spec(
                          float(div_thresh), int(valid_batches), _with_policy(sweep_again, resolve_suggestions(suggest_funcs)))
 
 # %% ../nbs/00_core.ipynb #bcafc853
+NOISE_SDS = 4. # A rise of the smoothed loss within this many standard deviations of one step's raw loss is noise, not divergence
+
 def diverged(
     loss:float, # Smoothed loss of this step
     best:float, # Lowest smoothed loss so far
     div_thresh:float=4.0, # Ratio that counts as divergence (fastai's 4: `loss > 4*best` for a positive best)
+    noise:float=0., # Standard deviation of one step's raw loss: the rise must also exceed `NOISE_SDS` of it
 ) -> bool:
-    "Whether `loss` rose above `best` by more than `(div_thresh-1)*|best|`"
+    "Whether `loss` rose above `best` by more than `(div_thresh-1)*|best|` and more than `NOISE_SDS*noise`"
     limit = best*div_thresh if best >= 0 else best*(2-div_thresh) # == best + (div_thresh-1)*|best|, exactly fastai's `4*best` for best>=0
-    return loss > limit
+    return loss > limit and loss > best + NOISE_SDS*noise
 
 # %% ../nbs/00_core.ipynb #d35e6670
 def world_size() -> int:
@@ -289,8 +295,15 @@ def _add_point(self:LRFinder, loss):
         rec.stop_reason,rec.non_finite = StopReason.NON_FINITE,self._non_finite_in_batch(); return
     if rec.n_steps > spec.num_it//10 or rec.lrs[-1][-1] > TOO_SMALL_TO_MATTER: # else: unsettled noise at a rate that moves nothing
         self._best = min(self._best, smooth)
-        if spec.stop_div and diverged(smooth, self._best, spec.div_thresh): rec.stop_reason = StopReason.DIVERGED; return
+        if spec.stop_div and diverged(smooth, self._best, spec.div_thresh) and diverged(smooth, self._best, spec.div_thresh, self._noise()):
+            rec.stop_reason = StopReason.DIVERGED; return # fastai's rule first (cheap), then against the loss's own noise
     if rec.n_steps >= spec.num_it: rec.stop_reason = StopReason.NUM_IT
+
+@patch
+def _noise(self:LRFinder) -> float:
+    "Step-to-step noise of the raw loss the divergence test allows for: measured on the steps so far, at least the spec's"
+    noise = step_noise(self.record.raw_losses)
+    return max(self.spec.noise, noise) if math.isfinite(noise) else self.spec.noise
 
 @patch
 @torch.no_grad()

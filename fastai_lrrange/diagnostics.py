@@ -12,7 +12,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['MAD_TO_SD', 'NEAR_LOWEST', 'TOO_SMALL_TO_MATTER', 'StopReason', 'FindingKind', 'Finding', 'LRFindWarning', 'Window',
-           'suggestion_window', 'Descent', 'descent', 'curve_findings', 'evidence_findings', 'suggestion_findings']
+           'suggestion_window', 'Descent', 'step_noise', 'descent', 'curve_findings', 'evidence_findings',
+           'suggestion_findings']
 
 # %% ../nbs/02a_diagnostics.ipynb #bd75c116
 class StopReason(str, Enum):
@@ -106,6 +107,15 @@ class Descent(NamedTuple):
     fall:float # Smoothed loss at the window's first point minus its lowest
     noise:float # Robust standard deviation of one step's raw loss
 
+def step_noise(
+    raw_losses, # Raw loss of consecutive steps (non-finite ones left out)
+) -> float:
+    "Robust standard deviation of one step's raw loss, from the median absolute deviation of step-to-step changes; NaN under 3 points"
+    raw = np.asarray(raw_losses, dtype=float); raw = raw[np.isfinite(raw)]
+    if len(raw) < 3: return float('nan')
+    d = np.diff(raw)
+    return float(MAD_TO_SD*np.median(np.abs(d - np.median(d)))/np.sqrt(2)) # /√2: a difference of two steps has twice one step's variance
+
 def descent(
     losses, # Smoothed loss at each step of the suggestion window
     raw_losses, # Raw loss at the same steps
@@ -115,8 +125,7 @@ def descent(
     ok = np.isfinite(w) & np.isfinite(raw)
     w,raw = w[ok],raw[ok]
     if len(w) < 3: return Descent(False, 0., float('nan'))
-    d = np.diff(raw)
-    noise = float(MAD_TO_SD*np.median(np.abs(d - np.median(d)))/np.sqrt(2)) # /√2: a difference of two steps has twice one step's variance
+    noise = step_noise(raw)
     m = int(np.argmin(w))
     fall = float(w[0] - w[m])
     return Descent(m > 0 and fall > noise, fall, noise)

@@ -125,7 +125,7 @@ def _run_sweeps(learn, spec, snap, run:int) -> tuple:
     sweeps = [Sweep.read(rec, spec)]
     for policy in spec.policies if sweeps[0].lacks_descent else ():
         if interrupted is not None: break
-        again = spec.second_sweep(sweeps[0].lrs[-1], policy)
+        again = spec.second_sweep(sweeps[0].lrs[-1], policy, sweeps[0].descent.noise)
         _start(learn, snap, run, fresh=False)
         rec,interrupted = _run_once(learn, again)
         sweeps.append(Sweep.read(rec, again))

@@ -297,7 +297,7 @@ def _sweep_dict(sw):
     return dict(lrs=sw.lrs.tolist(), losses=_plains(sw.losses), raw_losses=_plains(sw.raw_losses), train_losses=_plains(sw.train_losses),
                 stop_reason=sw.stop_reason.value, num_it=sw.num_it, mode=sw.mode, beta=sw.beta, window=list(sw.window), valid_batches=sw.valid_batches,
                 findings=[str(f) for f in sw.findings], start_lr=list(sw.spec.starts), end_lr=list(sw.spec.ends), stop_div=sw.stop_div,
-                div_thresh=sw.div_thresh, sweep_again=_policy_dict(sw.spec.sweep_again), non_finite=sw.non_finite and list(sw.non_finite))
+                div_thresh=sw.div_thresh, noise=sw.spec.noise, sweep_again=_policy_dict(sw.spec.sweep_again), non_finite=sw.non_finite and list(sw.non_finite))
 
 @patch
 def to_dict(self:LRFindResult) -> dict:
@@ -369,7 +369,7 @@ def _sweep_from(d, where) -> Sweep:
     starts,ends = (_get(d, k, where, lambda v: _is_list(v) and len(v) >= 1, 'a list of rates, one per parameter group') for k in ('start_lr', 'end_lr'))
     spec = RangeTestSpec(tuple(starts), tuple(ends), tuple(starts), tuple(ends), _get(d, 'num_it', where, lambda v: _is_int(v, 1), 'an integer >= 1'), bool(_get(d, 'stop_div', where, lambda v: isinstance(v, bool), 'true or false')),
                          _get(d, 'mode', where, lambda v: v in ('exp', 'linear'), "'exp' or 'linear'"), num('beta'), num('div_thresh'),
-                         _get(d, 'valid_batches', where, lambda v: _is_int(v, 0), 'an integer >= 0'), sweep_again=_policy_from(_get(d, 'sweep_again', where, lambda v: v is None or isinstance(v, dict), 'a policy or null'), where))
+                         _get(d, 'valid_batches', where, lambda v: _is_int(v, 0), 'an integer >= 0'), noise=num('noise'), sweep_again=_policy_from(_get(d, 'sweep_again', where, lambda v: v is None or isinstance(v, dict), 'a policy or null'), where))
     nf = _get(d, 'non_finite', where, lambda v: v is None or _is_list(v, 2, num=False), 'null, or [where, what]')
     sw = Sweep.read(RangeTestRecord(lrs, _nan(raw), _nan(losses), _nan(train), StopReason(reason), nf and tuple(nf)), spec)
     window = _get(d, 'window', where, lambda v: _is_list(v, 2), '[start, stop]')
