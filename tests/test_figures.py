@@ -90,7 +90,15 @@ FIGS = os.environ.get('FIGS_DIR')  # set it to keep every figure as a PNG (to lo
 
 
 def _texts(fig):
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and t.figure is fig]
+    "Every text the figure draws (tick labels of ticks outside the view limits are not drawn)"
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo,hi = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                v = tick.get_loc()
+                if not (lo - 1e-9*abs(lo) <= v <= hi + 1e-9*abs(hi)): hidden |= {id(tick.label1), id(tick.label2)}
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
 
 
 def _outside(fig):
