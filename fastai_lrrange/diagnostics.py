@@ -10,9 +10,8 @@ from typing import NamedTuple
 import numpy as np
 
 # %% auto #0
-__all__ = ['HEADLINE_MAX', 'MAD_TO_SD', 'NEAR_LOWEST', 'TOO_SMALL_TO_MATTER', 'StopReason', 'FindingKind', 'Finding',
-           'LRFindWarning', 'Window', 'suggestion_window', 'Descent', 'descent', 'curve_findings', 'evidence_findings',
-           'suggestion_findings']
+__all__ = ['MAD_TO_SD', 'NEAR_LOWEST', 'TOO_SMALL_TO_MATTER', 'StopReason', 'FindingKind', 'Finding', 'LRFindWarning', 'Window',
+           'suggestion_window', 'Descent', 'descent', 'curve_findings', 'evidence_findings', 'suggestion_findings']
 
 # %% ../nbs/02a_diagnostics.ipynb #bd75c116
 class StopReason(str, Enum):
@@ -63,7 +62,7 @@ class LRFindWarning(UserWarning):
 import re
 from fastcore.basics import patch
 
-HEADLINE_MAX = 70 # Longest headline: one line of a default 6.4-inch figure's title
+_HEADLINE_MAX = 70 # Longest headline: one line of a default 6.4-inch figure's title
 
 def _no_parens(s, longer_than=0): return re.sub(r' \((?:[^()]|\([^()]*\))*\)', lambda m: '' if len(m.group()) > longer_than else m.group(), s)
 
@@ -74,8 +73,8 @@ def headline(self:Finding) -> str:
     first = _no_parens(m, 30).partition(': ')[0]
     tries = [_no_parens(m, 30), _no_parens(m), _no_parens(m).split(', ')[0], first, self.kind.value]
     if self.kind is FindingKind.RESWEPT: tries.insert(0, f"{_no_parens(m).partition(': ')[0]}: swept again, " + ('it shows one' if 'shows one' in m else 'no descent either'))
-    h = next((t for t in tries if len(t) <= HEADLINE_MAX), tries[-1])
-    return h if len(h) <= HEADLINE_MAX else h[:HEADLINE_MAX-1] + '…'
+    h = next((t for t in tries if len(t) <= _HEADLINE_MAX), tries[-1])
+    return h if len(h) <= _HEADLINE_MAX else h[:_HEADLINE_MAX-1] + '…'
 
 # %% ../nbs/02a_diagnostics.ipynb #55f48652
 class Window(tuple):

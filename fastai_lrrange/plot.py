@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 # %% auto #0
-__all__ = ['GREY', 'FEW_POINTS', 'LRFindFigure', 'plot_lr_curve']
+__all__ = ['GREY', 'LRFindFigure', 'plot_lr_curve']
 
 # %% ../nbs/03_plot.ipynb #210f79e0
 class LRFindFigure(Figure):
@@ -40,7 +40,7 @@ def _decade_ticks(ax):
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 GREY = dict(color='0.7', lw=1.2) # the parts of a curve the suggestions do not see (the first sweep's; a later sweep's are darker)
-FEW_POINTS = 5 # A sweep of fewer points is drawn as points: a line between two of them would read as a curve
+_FEW_POINTS = 5 # A sweep of fewer points is drawn as points: a line between two of them would read as a curve
 
 def _left_out_styles(k):
     "Styles of the two pieces the suggestions do not see, on sweep `k` (0: the first): the start dashed, the end dotted"
@@ -52,7 +52,7 @@ def _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color, prefix
     n = len(lrs)
     k = sum(1 for l in ax.lines if l.get_gid() == 'lr_find_sweep') # sweeps already drawn on these axes
     label = label or ('loss' if band is None else f'median of {n_runs} runs')
-    if n < FEW_POINTS:
+    if n < _FEW_POINTS:
         ax.plot(lrs, losses, color=color, ls='none', marker='s', ms=6, label=f'{label} ({n} point{"s" if n != 1 else ""})', gid='lr_find_sweep')
         return
     head,tail = _left_out_styles(k)
@@ -116,7 +116,7 @@ def plot_lr_curve(
     start,stop = (max(0, min(v, n)) for v in (window[0], n if window[1] is None else window[1]))
     _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color, prefix)
     _mark(ax, suggestions)
-    _set_ylim(ax, losses[start:stop] if stop > start and n >= FEW_POINTS else losses, fresh)
+    _set_ylim(ax, losses[start:stop] if stop > start and n >= _FEW_POINTS else losses, fresh)
     if fresh and not np.isfinite(losses).any():
         ax.text(0.5, 0.5, 'no finite loss to draw', transform=ax.transAxes, ha='center', va='center', color='0.4')
         ax.set_yticks([]) # no loss, no scale
