@@ -232,7 +232,7 @@ def _title_and_caption(findings):
     if not findings: return None, None
     first,more = findings[0],len(findings) - 1
     head,advice = (first.headline, first.advice) if isinstance(first, Finding) else (str(first).partition('; ')[0], str(first).partition('; ')[2])
-    extra = f" ({more} more finding{'s' if more > 1 else ''} in the warning and in .diagnostics)" if more else ''
+    extra = f" ({more} more finding{'s' if more > 1 else ''} in the warning)" if more else ''
     return head, (f"{advice}{extra}" if advice else extra.strip(' ()')) or None
 
 @patch
