@@ -31,7 +31,7 @@ LEAD = {
     '01_state': ['LearnerSnapshot', 'RestoreError'],
     '02_suggest': ['valley', 'steep', 'recommended', 'register_suggestion', 'SuggestionMethod', 'SweepAgain'],
     '02a_diagnostics': ['LRFindWarning', 'Finding', 'FindingKind', 'StopReason'],
-    '03_plot': ['plot_lr_curve', 'LRFindFigure'],
+    '03_plot': ['plot_lr_curve'],
     '03a_result': ['LRFindResult', 'LRFindResult.plot', 'LRFindResult.suggested_lrs', 'LRFindResult.as_slice', 'LRFindResult.spread',
                    'LRFindResult.suggestions_per_run', 'LRFindResult.to_dict', 'LRFindResult.to_df', 'LRFindResult.from_dict',
                    'LRFindResult.load', 'LRFindResult.save'],
