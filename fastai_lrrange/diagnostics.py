@@ -69,6 +69,24 @@ def _warn(msg, category=LRFindWarning):
     while f is not None and f.f_globals.get('__name__', '').split('.')[0] in _LIBRARIES: f,level = f.f_back,level+1
     warnings.warn(msg, category, stacklevel=level)
 
+# %% ../nbs/02a_diagnostics.ipynb #4d74e0e1
+import re
+from fastcore.basics import patch
+
+_HEADLINE_MAX = 70 # Longest headline: one line of a default 6.4-inch figure's title
+
+def _no_parens(s, longer_than=0): return re.sub(r' \((?:[^()]|\([^()]*\))*\)', lambda m: '' if len(m.group()) > longer_than else m.group(), s)
+
+@patch(as_prop=True)
+def headline(self:Finding) -> str:
+    "The finding in one short line (a figure's title): what happened, without its explanation in parentheses or its advice"
+    m = self.message
+    first = _no_parens(m, 30).partition(': ')[0]
+    tries = [_no_parens(m, 30), _no_parens(m), _no_parens(m).split(', ')[0], first, self.kind.value]
+    if self.kind is FindingKind.RESWEPT: tries.insert(0, f"{_no_parens(m).partition(': ')[0]}: swept again, " + ('it shows one' if 'shows one' in m else 'no descent either'))
+    h = next((t for t in tries if len(t) <= _HEADLINE_MAX), tries[-1])
+    return h if len(h) <= _HEADLINE_MAX else h[:_HEADLINE_MAX-1] + '…'
+
 # %% ../nbs/02a_diagnostics.ipynb #55f48652
 class Window(tuple):
     "The points `[start, stop)` of a curve that its suggestions see: a pair (`a, b = window`), and whether the loss blew up before it filled"

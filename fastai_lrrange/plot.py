@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 # %% auto #0
 __all__ = ['GREY', 'LRFindFigure', 'plot_lr_curve']
@@ -24,25 +24,44 @@ class LRFindFigure(Figure):
         display(Image(buf.getvalue()))
         plt.close(self)
 
-def _readable_log_ticks(ax, lrs):
-    "On a log axis spanning less than a decade, plain numbers at a few round places instead of 1.01x10^0 labels"
-    lrs = lrs[np.isfinite(lrs) & (lrs > 0)]
-    if len(lrs) < 2 or lrs.max()/lrs.min() >= 10: return
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:.3g}'))
+def _decade_ticks(ax):
+    "Label a log x axis at powers of ten only; when its curves span fewer than two of them, widen it to the enclosing decades"
+    xs = [np.asarray(l.get_xdata(), dtype=float).ravel() for l in ax.lines] + [np.zeros(0)]
+    xs = np.concatenate(xs); xs = xs[np.isfinite(xs) & (xs > 0)]
+    ax.set_autoscalex_on(True); ax.autoscale_view(scaley=False)
+    if len(xs):
+        lo,hi = np.log10(xs.min()),np.log10(xs.max())
+        if np.floor(hi + 1e-9) - np.ceil(lo - 1e-9) < 1: # fewer than two decades inside: show the decades around it
+            a,b = np.floor(lo + 1e-9),np.ceil(hi - 1e-9)
+            ax.set_xlim(10**(a - 0.04), 10**(max(b, a+1) + 0.04)) # a little beyond them: a point on a decade is not cut in half
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=10))
+    ax.xaxis.set_major_formatter(LogFormatterSciNotation(base=10))
+    ax.xaxis.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10), numticks=100))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
-GREY = dict(color='0.7', lw=1.2) # the parts of a curve the suggestions do not see
+GREY = dict(color='0.7', lw=1.2) # the parts of a curve the suggestions do not see (the first sweep's; a later sweep's are darker)
+_FEW_POINTS = 5 # A sweep of fewer points is drawn as points: a line between two of them would read as a curve
 
-def _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color):
-    "The curve: in `color` where the suggestions look, grey elsewhere, with the min-max band of several runs"
-    n,grey_label = len(lrs),('left out of the suggestions' if 'left out of the suggestions' not in ax.get_legend_handles_labels()[1] else None)
-    if start > 0: ax.plot(lrs[:start+1], losses[:start+1], **GREY, label=grey_label); grey_label = None
-    if stop < n: ax.plot(lrs[max(stop-1, 0):], losses[max(stop-1, 0):], **GREY, label=grey_label)
+def _left_out_styles(k):
+    "Styles of the two pieces the suggestions do not see, on sweep `k` (0: the first): the start dashed, the end dotted"
+    grey = '0.7' if k == 0 else '0.4'
+    return dict(color=grey, lw=1.2, ls='--'),dict(color=grey, lw=1.4, ls=':')
+
+def _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color, prefix=''):
+    "The curve: in `color` where the suggestions look, each left-out piece in its own grey style and legend entry, with the min-max band of several runs"
+    n = len(lrs)
+    k = sum(1 for l in ax.lines if l.get_gid() == 'lr_find_sweep') # sweeps already drawn on these axes
+    label = label or ('loss' if band is None else f'median of {n_runs} runs')
+    if n < _FEW_POINTS:
+        ax.plot(lrs, losses, color=color, ls='none', marker='s', ms=6, label=f'{label} ({n} point{"s" if n != 1 else ""})', gid='lr_find_sweep')
+        return
+    head,tail = _left_out_styles(k)
+    if start > 0: ax.plot(lrs[:start+1], losses[:start+1], **head, label=f'{prefix}left out: first {start} steps')
+    if stop < n: ax.plot(lrs[max(stop-1, 0):], losses[max(stop-1, 0):], **tail, label=f'{prefix}left out: last {n-stop} steps')
     if band is not None:
         lo,hi = (np.asarray(b, dtype=float)[:n] for b in band)
         ax.fill_between(lrs, lo, hi, color=color, alpha=0.18, lw=0, label=f'min-max of {n_runs} runs')
-    ax.plot(lrs[start:stop], losses[start:stop], color=color, lw=1.8, label=label or ('loss' if band is None else f'median of {n_runs} runs'))
+    ax.plot(lrs[start:stop], losses[start:stop], color=color, lw=1.8, label=label, gid='lr_find_sweep')
 
 def _mark(ax, suggestions):
     "One marker per suggestion, its value in the legend; colours go on from the markers already drawn"
@@ -62,32 +81,50 @@ def _set_ylim(ax, shown, fresh):
     if not fresh: lo,hi = min(lo, ax.get_ylim()[0]),max(hi, ax.get_ylim()[1])
     ax.set_ylim(lo, hi)
 
+def _wrap(text, fig, fontsize):
+    "`text` wrapped to the width of `fig` at `fontsize`"
+    width = max(int(fig.get_figwidth()*72/(0.6*fontsize)), 20) # an average character is about 0.55 em wide
+    return '\n'.join(textwrap.fill(p, width, break_on_hyphens=False) for p in str(text).split('\n'))
+
+def _caption(ax, text, fontsize=8):
+    "`text` below the x label (in place of an earlier one), wrapped to the figure's width; a constrained layout makes room for it"
+    for t in [t for t in ax.texts if t.get_gid() == 'lr_find_caption']: t.remove()
+    if not text: return
+    ax.annotate(_wrap(text, ax.figure, fontsize), xy=(0.5, 0), xycoords=ax.xaxis.label, xytext=(0, -4), textcoords='offset points',
+                ha='center', va='top', fontsize=fontsize, color='0.25', gid='lr_find_caption', annotation_clip=False)
+
 def plot_lr_curve(
     lrs, # Learning rate at each recorded step
     losses, # Smoothed loss at each step
     suggestions:dict|None=None, # name -> (lr, (x, y)): the markers
     window:tuple=(0, None), # (start, stop) indices drawn in colour; the rest is greyed
-    mode:str='exp', # 'exp' gives a log x axis, 'linear' a linear one
+    mode:str='exp', # 'exp' gives a log x axis labelled at decades, 'linear' a linear one
     ax=None, # Axes to draw on (one that holds a curve already gets a second one); a new figure when None
-    title:str|None=None, # Title (the diagnostic verdict, when there is one)
+    title:str|None=None, # Title: one short line (a finding's headline); a longer one is wrapped
     ylabel:str='loss (smoothed)', # Label of the y axis
     band:tuple|None=None, # (low, high) arrays: the min-max band over several runs
     n_runs:int=1, # Number of runs behind the curve (labels the band)
     label:str|None=None, # Legend label of the curve; default: 'loss' (or the median of the runs)
     color:str='C0', # Colour of the curve
+    caption:str|None=None, # Text below the axes (what to do about the finding in the title), wrapped to the figure's width
+    prefix:str='', # Starts the legend labels of this curve's left-out pieces (e.g. 'second sweep, ')
 ):
     "Plot `losses` against `lrs` with one labelled marker per suggestion; returns the Figure"
     lrs,losses = np.asarray(lrs, dtype=float),np.asarray(losses, dtype=float)
-    if ax is None: _,ax = plt.subplots(1, 1, FigureClass=LRFindFigure)
+    if ax is None: _,ax = plt.subplots(1, 1, FigureClass=LRFindFigure, layout='constrained')
     fresh,n = not ax.lines,len(lrs)
     start,stop = (max(0, min(v, n)) for v in (window[0], n if window[1] is None else window[1]))
-    _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color)
+    _draw_curve(ax, lrs, losses, start, stop, band, n_runs, label, color, prefix)
     _mark(ax, suggestions)
-    _set_ylim(ax, losses[start:stop] if stop > start else losses, fresh)
+    _set_ylim(ax, losses[start:stop] if stop > start and n >= _FEW_POINTS else losses, fresh)
+    if fresh and not np.isfinite(losses).any():
+        ax.text(0.5, 0.5, 'no finite loss to draw', transform=ax.transAxes, ha='center', va='center', color='0.4')
+        ax.set_yticks([]) # no loss, no scale
     ax.set_xscale('log' if mode == 'exp' else 'linear')
-    if mode == 'exp': _readable_log_ticks(ax, lrs)
+    if mode == 'exp': _decade_ticks(ax)
     ax.set_xlabel('learning rate' + (' (log scale)' if mode == 'exp' else ''))
     ax.set_ylabel(ylabel)
-    if title: ax.set_title(textwrap.fill(title, 80, break_on_hyphens=False), fontsize=9) # a verdict with its advice: wrapped, so the figure keeps its width
-    ax.legend(loc='best', fontsize=9)
+    if title: ax.set_title(_wrap(title, ax.figure, 10), fontsize=10)
+    if caption is not None: _caption(ax, caption)
+    ax.legend(loc='best', fontsize=8)
     return ax.figure

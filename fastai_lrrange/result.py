@@ -264,22 +264,35 @@ def spread(self:LRFindResult,
     return (min(vals), max(vals)) if vals else (None, None)
 
 # %% ../nbs/03a_result.ipynb #c7741d0d
+def _title_and_caption(findings):
+    "The first finding's headline (one short line), and what goes below the axes: its advice, and how many more findings the warning holds"
+    if not findings: return None, None
+    first,more = findings[0],len(findings) - 1
+    head,advice = (first.headline, first.advice) if isinstance(first, Finding) else (str(first).partition('; ')[0], str(first).partition('; ')[2])
+    extra = f" ({more} more finding{'s' if more > 1 else ''} in the warning)" if more else ''
+    return head, (f"{advice}{extra}" if advice else extra.strip(' ()')) or None
+
 @patch
 def plot(self:LRFindResult,
     ax=None, # Matplotlib axes to draw on; default: a new figure
     skip_end:int=0, # Leave out the last `skip_end` points of each sweep (fastai's meaning: hides the blow-up)
-    title:str|None=None, # Title; default: the first finding, when there is one
+    title:str|None=None, # Title; default: the first finding's headline (its advice goes below the axes), when there is one
 ):
     "Plot the smoothed loss of every sweep against the last group's learning rate, each suggestion on the sweep it read; returns the Figure"
     _require('skip_end', skip_end, _is_int(skip_end, 0), 'an integer >= 0: the number of last points to leave out')
-    if title is None and self.diagnostics: title = self.diagnostics[0]
+    head,caption = _title_and_caption(self.diagnostics)
+    if title is None: title = head
+    else: caption = None # a title of your own stands alone
     ylabel = f'validation loss on {self.valid_batches} batches (smoothed)' if self.valid_batches else 'training loss (smoothed)'
     for i,sw in enumerate(self.sweeps):
         n = max(len(sw.losses) - skip_end, 0)
         marks = {k + (' (second sweep)' if i else ''): (v, self.points.get(k)) for k,v in self.suggestions.items() if self.read_from.get(k, 0) == i}
-        label = f'second sweep: {sw.num_it} steps to {sw.spec.ends[-1]:.0e}' if i else None
+        label = (f'second sweep: {sw.num_it} steps to {sw.spec.ends[-1]:.0e}' if i else
+                 f'first sweep: {sw.num_it} steps to {sw.spec.ends[-1]:.0e}' if len(self.sweeps) > 1 else None)
+        if not i and len(self.runs) > 1 and label: label = f'{label}, median of {len(self.runs)} runs'
         fig = plot_lr_curve(sw.last_group_lrs[:n], sw.losses[:n], marks, window=sw.window, mode=sw.mode, ax=ax, title=title, ylabel=ylabel,
-                            band=None if i else self.band, n_runs=len(self.runs), label=label, color='k' if i else 'C0')
+                            band=None if i else self.band, n_runs=len(self.runs), label=label, color='k' if i else 'C0',
+                            caption=caption if i == len(self.sweeps)-1 else None, prefix='second sweep, ' if i else '')
         ax = fig.axes[0]
     return fig
 

@@ -5,7 +5,9 @@
 1. each notebook of nbs/ is executed with nbclient into _exec/ (examples run, plots are drawn; a failing cell fails the build);
 2. nbdev's processing (what `nbdev-proc-nbs` does) turns the executed notebooks into _proc/: show_doc for every exported
    name, exported source replaced by its documentation, directives applied;
-3. nbconvert turns each into an HTML page, with a navigation bar, into _docs/ (index.html is the home page).
+3. nbconvert turns each into an HTML page into _docs/ (index.html is the home page), with a navigation bar that names each page
+   once (the package name is the home page's link), code blocks of text cells boxed as code, and each API page opening with
+   what a user calls (`LEAD`), the internals after it in the notebook's order.
 Where quarto is installed, `nbdev-docs` builds the nbdev site instead.
 """
 import argparse, html, re, sys
@@ -19,6 +21,31 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 DIRECTIVE = re.compile(r'^\s*#\|\s*(.*)$')
+SHOW_DOC = re.compile(r'^show_doc\(([\w.]+)\)\s*$', re.MULTILINE)
+
+# What a fastai user calls, in the order a page documents it first: the notebook keeps its order (definitions before use, for
+# its examples); the page opens with these, under "What you call", and the internals follow in the notebook's order.
+# A name the notebook does not document is skipped.
+LEAD = {
+    '00_core': ['LRFinder', 'range_test_spec'],
+    '01_state': ['LearnerSnapshot', 'RestoreError'],
+    '02_suggest': ['valley', 'steep', 'recommended', 'register_suggestion', 'SuggestionMethod', 'SweepAgain'],
+    '02a_diagnostics': ['LRFindWarning', 'Finding', 'FindingKind', 'StopReason'],
+    '03_plot': ['plot_lr_curve'],
+    '03a_result': ['LRFindResult', 'LRFindResult.plot', 'LRFindResult.suggested_lrs', 'LRFindResult.as_slice', 'LRFindResult.spread',
+                   'LRFindResult.suggestions_per_run', 'LRFindResult.to_dict', 'LRFindResult.to_df', 'LRFindResult.from_dict',
+                   'LRFindResult.load', 'LRFindResult.save'],
+    '04_learner': ['Learner.lr_find', 'Learner.lr_range_test', 'Recorder.plot_lr_find'],
+    '07_examples': ['digits_learner'],
+}
+
+# Code blocks in text cells (```python ... ```) as boxed code, apart from the prose around them, as code cells are
+CSS = """<style>
+.jp-RenderedMarkdown .highlight, .jp-RenderedMarkdown > pre {
+  background: #f5f5f5; border: 1px solid #ddd; border-radius: 4px; padding: 8px 12px; margin: 12px 0 16px; overflow-x: auto; }
+.jp-RenderedMarkdown .highlight pre { margin: 0; padding: 0; background: transparent; border: 0; }
+nav.site a { margin: 0 2px; } nav.site a.here { font-weight: bold; color: #222; text-decoration: none; }
+</style>"""
 
 
 def _frontmatter(nb):
@@ -54,6 +81,27 @@ def _prepare(nb, meta):
     return nb
 
 
+def _lead(nb, names):
+    "Move the show_doc cells of `names` (in that order) to the top of the page, under 'What you call', before the first section"
+    found = {m.group(1): c for c in nb.cells if c.cell_type == 'code' for m in [SHOW_DOC.search(c.source)] if m}
+    lead = [found[n] for n in names if n in found]
+    if not lead: return nb
+    rest = [c for c in nb.cells if all(c is not l for l in lead)]
+    at = next((i for i, c in enumerate(rest) if c.cell_type == 'code' or c.source.lstrip().startswith('## ')), len(rest)) # after the intro
+    head = nbformat.v4.new_markdown_cell('## What you call')
+    tail = nbformat.v4.new_markdown_cell('## How it works\n\nThe internals, in the order the module builds them.')
+    nb.cells = rest[:at] + [head] + lead + ([tail] if at < len(rest) else []) + rest[at:]
+    return nb
+
+
+def _nav(pages, here):
+    "One line: the package name links the home page; every other page once, by its title; the page you are on in bold"
+    def a(fn, text): return f'<a href="{fn}"' + (' class="here"' if fn == here else '') + f'>{text}</a>'
+    links = [a(fn, html.escape(str(m.get('title', fn)).strip('`'))) for _, _, m, fn in pages if fn != 'index.html']
+    return ('<nav class="site" style="padding:10px 24px;border-bottom:1px solid #ddd;font-family:sans-serif;font-size:15px">'
+            + a('index.html', '<b>fastai_lrrange</b>') + ' &nbsp; ' + ' · '.join(links) + '</nav>')
+
+
 def execute_notebooks(dest):
     "Run every notebook of nbs/ and write it, with its outputs, to `dest`"
     import os, shutil
@@ -85,18 +133,16 @@ def build(out, reuse=False):
         name = meta.get('output-file') or f.with_suffix('.html').name
         pages.append((f, nb, meta, 'index.html' if f.stem == 'index' else name))
     pages.sort(key=lambda p: (p[3] != 'index.html', p[0].name))
-    nav = ' · '.join(f'<a href="{fn}">{html.escape(str(m.get("title", fn)).strip("`"))}</a>' for _, _, m, fn in pages)
     exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={'remove_cell'}, remove_input_tags={'remove_input'},
                                                          enabled=True), enabled=True)
     out.mkdir(parents=True, exist_ok=True)
     report = []
     for f, nb, meta, fn in pages:
-        nb = _prepare(nb, meta)
+        nb = _prepare(_lead(nb, LEAD.get(f.stem, [])), meta)
         body, _ = exporter.from_notebook_node(nb)
-        bar = (f'<nav style="padding:10px 24px;border-bottom:1px solid #ddd;font-family:sans-serif;font-size:15px">'
-               f'<b>fastai_lrrange</b> &nbsp; {nav}</nav>')
-        body = re.sub(r'(<body[^>]*>)', r'\1' + bar.replace('\\', r'\\'), body, count=1)
+        body = body.replace('</head>', CSS + '\n</head>', 1)
+        body = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + _nav(pages, fn), body, count=1)
         (out / fn).write_text(body, encoding='utf-8')
         n_img = body.count('<img')
         report.append((fn, n_img))
