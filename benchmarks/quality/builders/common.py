@@ -1,5 +1,7 @@
 """What the builders share: the train/valid split, DataLoaders over tensors, a Learner, models (MLP, GRU, transformer
 encoder, RNN regressor), bodies pretrained here and learners trained before the range test, both cached in benchmarks/cache/."""
+from functools import partial
+
 import torch
 from torch import nn
 from fastai.data.core import DataLoaders
@@ -130,3 +132,18 @@ def _fine_tune_first_stage(learn, freeze_epochs=1, base_lr=2e-3):
     "What `learn.fine_tune` does before it unfreezes (fastai 2.8: its defaults)"
     learn.freeze()
     learn.fit_one_cycle(freeze_epochs, slice(base_lr), pct_start=0.99)
+
+
+def one_cycle(epochs, lr):
+    "What a learner is trained with before the range test: `fit_one_cycle(epochs, lr)`"
+    return lambda learn: learn.fit_one_cycle(epochs, lr)
+
+
+def unfreeze(learn): learn.unfreeze()
+
+
+def trained(name, build, first, then=None, doc=''):
+    "A builder `make_learner(seed)` of a learner trained before the range test: `_after(name, build, first, seed, then=then)`"
+    f = partial(_after, name, build, first, then=then)
+    f.__doc__ = doc
+    return f

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from fastai.torch_core import set_seed
 
-from .common import tensor_dls, _learner, _digits_helpers, _mlp, GRUClassifier, SeqTagger, _after, _fine_tune_first_stage
+from .common import tensor_dls, _learner, _digits_helpers, _mlp, GRUClassifier, SeqTagger, _fine_tune_first_stage, one_cycle, unfreeze, trained
 from .small import transfer_digits_mlp, digits_bn_cnn, tabular_regression
 
 
@@ -108,16 +108,9 @@ def compare_gru(seed):
     return _learner(dls, GRUClassifier(2, 32, 2), seed)
 
 
-def unfreeze_mlp(seed):
-    "fine_tune's first stage on transfer_digits_mlp (frozen body, one epoch at 2e-3), then `unfreeze()`; Adam state kept"
-    return _after('unfreeze_mlp', transfer_digits_mlp, _fine_tune_first_stage, seed, then=lambda l: l.unfreeze())
-
-
-def continued_bn_cnn(seed):
-    "digits_bn_cnn (fastai ConvLayers with BatchNorm) under-trained (one epoch of fit_one_cycle at 3e-4), then trained further; Adam state kept"
-    return _after('continued_bn_cnn', digits_bn_cnn, lambda l: l.fit_one_cycle(1, 3e-4), seed)
-
-
-def converged_regression(seed):
-    "tabular_regression's tabular_learner trained to a plateau (fit_one_cycle(12, 1e-2)), then more epochs; Adam state kept"
-    return _after('converged_regression', tabular_regression, lambda l: l.fit_one_cycle(12, 1e-2), seed)
+unfreeze_mlp = trained('unfreeze_mlp', transfer_digits_mlp, _fine_tune_first_stage, then=unfreeze, doc=(
+    "fine_tune's first stage on transfer_digits_mlp (frozen body, one epoch at 2e-3), then `unfreeze()`; Adam state kept"))
+continued_bn_cnn = trained('continued_bn_cnn', digits_bn_cnn, one_cycle(1, 3e-4), doc=(
+    "digits_bn_cnn (fastai ConvLayers with BatchNorm) under-trained (one epoch of fit_one_cycle at 3e-4), then trained further; Adam state kept"))
+converged_regression = trained('converged_regression', tabular_regression, one_cycle(12, 1e-2), doc=(
+    "tabular_regression's tabular_learner trained to a plateau (fit_one_cycle(12, 1e-2)), then more epochs; Adam state kept"))
