@@ -2,18 +2,21 @@
 import json, subprocess, sys
 from pathlib import Path
 
-BENCH = Path(__file__).parent.parent / 'benchmarks'
+ROOT = Path(__file__).parent.parent
+BENCH = ROOT / 'benchmarks'
+QUALITY = [sys.executable, '-m', 'benchmarks.quality']  # run from ROOT
+if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))
 
 
 def test_quality_quick_smoke(tmp_path):
     extra = tmp_path / 'extra_tasks.py'
     extra.write_text(
-        "import sys; sys.path.insert(0, %r)\n"
-        "from quality import Task, cancer_mlp\n"
-        "TASKS = [Task('outside_task', cancer_mlp, 2, held_out=True, grid=(2**-8, 2**-4))]\n" % str(BENCH))
+        "from benchmarks.quality.task import Task\n"
+        "from benchmarks.quality.builders.small import cancer_mlp\n"
+        "TASKS = [Task('outside_task', cancer_mlp, 2, held_out=True, grid=(2**-8, 2**-4))]\n")
     out = tmp_path / 'q.md'
-    r = subprocess.run([sys.executable, str(BENCH / 'quality.py'), '--quick', '--tasks', 'cancer_mlp,outside_task', '--tasks-file', str(extra),
-                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(QUALITY + ['--quick', '--tasks', 'cancer_mlp,outside_task', '--tasks-file', str(extra),
+                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     text = out.read_text()
     assert 'cancer_mlp' in text and 'outside_task' in text and 'Held-out tasks' in text
@@ -31,8 +34,8 @@ def test_quality_quick_smoke(tmp_path):
     old.write_text(json.dumps(results))
     cache_before = (tmp_path / 'cache.json').read_text()
     again = tmp_path / 'again.md'
-    r = subprocess.run([sys.executable, str(BENCH / 'quality.py'), '--report-from', str(old), '--cache', str(tmp_path / 'cache.json'),
-                        '--out', str(again)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(QUALITY + ['--report-from', str(old), '--cache', str(tmp_path / 'cache.json'),
+                        '--out', str(again)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     body = lambda t: t[t.index('## '):]
     assert body(again.read_text()) == body(text) and 'old idea' not in again.read_text() and 'old rule' not in again.read_text()
@@ -50,23 +53,22 @@ def test_suggest_speed_smoke(tmp_path):
 
 def test_quality_other_protocol_smoke(tmp_path):
     out = tmp_path / 'q.md'
-    r = subprocess.run([sys.executable, str(BENCH / 'quality.py'), '--quick', '--tasks', 'cancer_mlp', '--protocol', 'fit',
-                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(QUALITY + ['--quick', '--tasks', 'cancer_mlp', '--protocol', 'fit',
+                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     assert 'downstream protocol fit(epochs, lr)' in out.read_text()
     assert all(k.endswith('|fit') for k in json.loads((tmp_path / 'cache.json').read_text()))
 
 
 def _fake_result(task, held_out, regrets, lrs, group='late_descent'):
-    "A task result as quality.py's run_task writes it: oracle 1e-2, near-optimal range 5e-3..2e-2, noise band 0.01"
+    "A task result as runs.run_task writes it: oracle 1e-2, near-optimal range 5e-3..2e-2, noise band 0.01"
     methods = {nm: {'lrs': lrs.get(nm, [1e-2] * 3), 'regrets': [v] * 3, 'failures': 0} for nm, v in regrets.items()}
     return dict(task=task, held_out=held_out, group=group, family='plateau', oracle_lr=1e-2, oracle=0.9, band=0.01, near=[5e-3, 2e-2],
                 methods=methods, rt_cost=[dict(steps=100, seconds=1.0)] * 3)
 
 
 def test_group_targets_for_recommended():
-    sys.path.insert(0, str(BENCH))
-    from quality import groups_report
+    from benchmarks.quality.report import groups_report
     four = dict(valley=0.15, slide=0.2, minimum=0.3, steep=0.4)
     results = [_fake_result('a', False, {**four, 'recommended': 0.0}, {}),  # in band
                _fake_result('b', False, {**four, 'recommended': 0.2}, {'recommended': [2e-4] * 3}),  # 1.4 decades below, out of band
@@ -91,10 +93,9 @@ def test_group_targets_for_recommended():
 
 
 def test_screen_rules_scores_picks_on_the_oracle_grid():
-    "screen_rules reads curves with a descent only, and scores a pick by the grid interpolated on log(lr)"
-    sys.path.insert(0, str(BENCH))
+    "The screen reads curves with a descent only, and scores a pick by the grid interpolated on log(lr)"
     import numpy as np
-    from screen_rules import RULES, MEASURED, grid_score, screen
+    from benchmarks.quality.screen import RULES, MEASURED, grid_score, screen
     grid = {'1e-03': 0.5, '1e-02': 0.9, '1e-01': 0.7}
     x = np.linspace(-7, 1, 100)
     falls = (2 - 1 / (1 + np.exp(-(x + 3) / 0.4)) + np.exp(3 * (x - 0.5))).tolist()  # falls from 2 to 1 around 1e-3
@@ -112,24 +113,40 @@ def test_screen_rules_scores_picks_on_the_oracle_grid():
     assert out['minimum'] == [('t', 0.9 - grid_score(task, pick) <= 0.05, 0.9 - grid_score(task, pick))]
 
 
-def test_fresh_kinds_are_held_out_and_new_and_scale_candidates_differ_only_in_scale():
-    "kinds_fresh: nine held-out tasks, three per group, none of quality.py's; second_sweep_scale: recommended's policy but its scale"
-    sys.path.insert(0, str(BENCH))
-    import quality, kinds_fresh
-    from dataclasses import replace
-    from fastai_lrrange.suggest import SUGGESTIONS, SuggestionMethod
-    fresh = kinds_fresh.TASKS
-    assert len(fresh) == 9 and all(t.held_out for t in fresh)
-    assert sorted(t.group for t in fresh) == sorted(['small', 'late_descent', 'after_training'] * 3)
-    assert not {t.name for t in fresh} & {t.name for t in quality.TASKS}
-    learn = next(t for t in fresh if t.name == 'wine_mlp').make_learner(0)  # a fresh kind builds and runs a batch
+def test_task_sets_and_coin_record():
+    "The sets: 31 tuning tasks (the first set, its held-out half now seen, and the three added), 9 fresh held-out ones, three per group; the coins as recorded"
+    from benchmarks.quality.split import task_set, COIN_FLIPS, held_out_names
+    tuning, held, first = task_set('tuning'), task_set('heldout'), task_set('first-split')
+    assert len(tuning) == 31 and not any(t.held_out for t in tuning) and [t.name for t in first] == [t.name for t in tuning]
+    assert len(held) == 9 and all(t.held_out for t in held) and not {t.name for t in held} & {t.name for t in tuning}
+    assert sorted(t.group for t in held) == sorted(['small', 'late_descent', 'after_training'] * 3)
+    assert [t.name for t in task_set('all')] == [t.name for t in tuning + held]
+    assert held_out_names(COIN_FLIPS) == {t.name for t in first if t.held_out} == {
+        'digits_cnn', 'cancer_mlp', 'digits_sgd', 'tabular_regression', 'tabular_synth', 'transfer_digits_mlp', 'diabetes_tabular', 'seq_gru',
+        'tfm_digits', 'tfm_reverse', 'xor_deep_tanh', 'adding_lstm', 'unfreeze_one', 'gru_continued', 'converged'}
+    tuning[0].epochs = 99
+    assert task_set('tuning')[0].epochs != 99  # each call gives new copies
+    learn = next(t for t in held if t.name == 'wine_mlp').make_learner(0)  # a fresh kind builds and runs a batch
     xb, yb = learn.dls.one_batch()
     assert learn.model(xb).shape == (len(yb), 3)
-    before, rec = dict(SUGGESTIONS), SUGGESTIONS['recommended']
-    try:
-        import second_sweep_scale
-        for name, k in second_sweep_scale.SCALES.items():
+
+
+def test_rules_file_registers_variants_for_a_block():
+    "second_sweep_scale.py: recommended's policy but its scale; registered for the block only, the registry left as it was"
+    from dataclasses import replace
+    from fastai_lrrange.suggest import SUGGESTIONS, SuggestionMethod, SweepAgain, valley
+    from benchmarks.quality.rules import rules_files, read_rules_file
+    path = BENCH / 'rules' / 'second_sweep_scale.py'
+    rec, before, attrs = SUGGESTIONS['recommended'], dict(SUGGESTIONS), set(vars(SuggestionMethod))
+    assert rec.sweep_again == SweepAgain(fallback=valley, scale=0.35)  # the value the study kept
+    with rules_files(path) as names:
+        assert names == list(read_rules_file(path)) == ['second_x1', 'second_x05', 'second_x035', 'second_x025']
+        for name, k in zip(names, (1.0, 0.5, 0.35, 0.25)):
             e = SUGGESTIONS[name]
             assert e.func is rec.func and e.needs_descent and e.sweep_again == replace(rec.sweep_again, scale=k)
-    finally:  # the candidates leave the registry as it was
-        for k in set(SUGGESTIONS) - set(before): del SUGGESTIONS[k]; delattr(SuggestionMethod, k.capitalize())
+    assert dict(SUGGESTIONS) == before and set(vars(SuggestionMethod)) == attrs
+
+
+def test_quality_modules_are_small():
+    "One job a module: none over about 400 lines"
+    for f in (BENCH / 'quality').rglob('*.py'): assert len(f.read_text().splitlines()) <= 400, f

@@ -1,33 +1,19 @@
-"""Issue 22, fresh held-out kinds (second held-out set).
-
-Why: the first held-out set (benchmarks/kinds.py's coin flips) was read while the no-evidence fallback was chosen and again
-while curve rules were screened, so any rule chosen after that would be judged on kinds it had seen. These nine kinds were
-written on 2026-12-05, all held out by decision, and committed before any range test or suggestion ran on them; every task of
-quality.py's TASKS (tuning and first held-out set) counts as tuning from then on. Epochs and grids were set a priori, from
-how users train such models, not from curves or suggestions. Three kinds per group:
+"""Builders of the fresh held-out set, three kinds per group, written before any range test ran on them:
 
 - small: fastai's ResBlock CNN on digits; a plain MLP on wine (no normalization, Adam); a 1-d CNN on noisy signals.
 - late descent: a transformer from scratch sorting tokens; a deep tanh MLP on concentric rings; a GRU comparing two
   marked values 40 steps apart.
 - after training: `fine_tune`'s first stage on the frozen-body digits MLP, then `unfreeze()` and a `slice`; the BatchNorm
   digits CNN under-trained, then trained further; fastai's tabular regression trained to a plateau, then more.
-
-Run: python benchmarks/quality.py --tasks-file benchmarks/kinds_fresh.py --only-file ...
 """
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
 import torch
 from torch import nn
 from fastai.torch_core import set_seed
 
-from quality import (Task, tensor_dls, _learner, _digits_helpers, _mlp, transfer_digits_mlp, digits_bn_cnn, tabular_regression,
-                     GRUClassifier)
-from kinds import _after, _fine_tune_first_stage, SeqTagger
+from .common import tensor_dls, _learner, _digits_helpers, _mlp, GRUClassifier, SeqTagger, _fine_tune_first_stage, one_cycle, unfreeze, trained
+from .small import transfer_digits_mlp, digits_bn_cnn, tabular_regression
 
 
-# ------------------------------------------------------------------ small
 def digits_resblock(seed):
     "fastai's ResBlock (BatchNorm, ReLU) CNN on the 8x8 digits, Adam"
     from fastai.layers import ConvLayer, ResBlock, Flatten
@@ -68,7 +54,6 @@ def conv1d_signals(seed):
     return _learner(dls, nn.Sequential(*body, nn.AdaptiveAvgPool1d(1), Flatten(), nn.Linear(32, 3)), seed)
 
 
-# ------------------------------------------------------------------ late descent
 def _sort_tokens(n=3000, T=8, vocab=10):
     "Random token sequences; the target at each position is the token at that position of the sorted sequence"
     g = torch.Generator().manual_seed(31)
@@ -123,44 +108,9 @@ def compare_gru(seed):
     return _learner(dls, GRUClassifier(2, 32, 2), seed)
 
 
-# ------------------------------------------------------------------ after training
-def unfreeze_mlp(seed):
-    "fine_tune's first stage on transfer_digits_mlp (frozen body, one epoch at 2e-3), then `unfreeze()`; Adam state kept"
-    return _after('unfreeze_mlp', transfer_digits_mlp, _fine_tune_first_stage, seed, then=lambda l: l.unfreeze())
-
-
-def continued_bn_cnn(seed):
-    "digits_bn_cnn (fastai ConvLayers with BatchNorm) under-trained (one epoch of fit_one_cycle at 3e-4), then trained further; Adam state kept"
-    return _after('continued_bn_cnn', digits_bn_cnn, lambda l: l.fit_one_cycle(1, 3e-4), seed)
-
-
-def converged_regression(seed):
-    "tabular_regression's tabular_learner trained to a plateau (fit_one_cycle(12, 1e-2)), then more epochs; Adam state kept"
-    return _after('converged_regression', tabular_regression, lambda l: l.fit_one_cycle(12, 1e-2), seed)
-
-
-def _fresh(*args, **kw):
-    "A held-out `Task` of this set (its kind says so)"
-    return Task(*args, held_out=True, **{**kw, 'kind': kw['kind'] + ' (fresh held-out)'})
-
-
-TASKS = [
-    _fresh('digits_resblock', digits_resblock, 3, grid=(2 ** -16, 1.0), group='small', family='small',
-         kind="fastai ResBlock CNN on digits, Adam"),
-    _fresh('wine_mlp', wine_mlp, 8, grid=(2 ** -16, 1.0), group='small', family='small',
-         kind='plain MLP on wine, Adam'),
-    _fresh('conv1d_signals', conv1d_signals, 4, grid=(2 ** -16, 1.0), group='small', family='small',
-         kind='1-d CNN (ConvLayer, BatchNorm) on noisy signals, Adam'),
-    _fresh('tfm_sort', tfm_sort, 6, grid=(2 ** -14, 0.5), group='late_descent', family='transformer',
-         kind='transformer encoder from scratch sorting a token sequence (a prediction per position), AdamW'),
-    _fresh('rings_deep_tanh', rings_deep_tanh, 6, grid=(2 ** -14, 1.0), group='late_descent', family='plateau',
-         kind='8-layer tanh MLP without normalization on concentric rings, Adam'),
-    _fresh('compare_gru', compare_gru, 8, grid=(2 ** -14, 4.0), group='late_descent', family='plateau',
-         kind='GRU comparing two marked values ~35 steps apart, Adam'),
-    _fresh('unfreeze_mlp', unfreeze_mlp, 3, grid=(2 ** -16, 1.0), slice_ratio=100, group='after_training', family='unfreeze',
-         kind="fine_tune's first stage on transfer_digits_mlp, then unfreeze(); downstream fit_one_cycle(epochs, lr_max=slice(lr/100, lr))"),
-    _fresh('continued_bn_cnn', continued_bn_cnn, 3, grid=(2 ** -16, 1.0), group='after_training', family='continued',
-         kind='BatchNorm digits CNN under-trained (one epoch at 3e-4), trained further, Adam state kept'),
-    _fresh('converged_regression', converged_regression, 2, metric='mse', direction='min', grid=(2 ** -16, 1.0), group='after_training', family='converged',
-         kind='fastai tabular_learner regression trained to a plateau, then two more epochs, Adam state kept'),
-]
+unfreeze_mlp = trained('unfreeze_mlp', transfer_digits_mlp, _fine_tune_first_stage, then=unfreeze, doc=(
+    "fine_tune's first stage on transfer_digits_mlp (frozen body, one epoch at 2e-3), then `unfreeze()`; Adam state kept"))
+continued_bn_cnn = trained('continued_bn_cnn', digits_bn_cnn, one_cycle(1, 3e-4), doc=(
+    "digits_bn_cnn (fastai ConvLayers with BatchNorm) under-trained (one epoch of fit_one_cycle at 3e-4), then trained further; Adam state kept"))
+converged_regression = trained('converged_regression', tabular_regression, one_cycle(12, 1e-2), doc=(
+    "tabular_regression's tabular_learner trained to a plateau (fit_one_cycle(12, 1e-2)), then more epochs; Adam state kept"))

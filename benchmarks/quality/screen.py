@@ -1,13 +1,11 @@
-"""Screen curve rules on the first-sweep curves a `quality.py` run stored, with nothing trained.
+"""Screening curve rules on the first-sweep curves a results .json stored, with nothing trained (`--screen X.json`).
 
 Each rule reads every stored curve of the chosen set (tuning or held-out) whose suggestion window shows a descent
 (`diagnostics.descent`: a second sweep is not stored, so curves without a descent are left out). The rate it picks is
-scored by interpolating the task's oracle grid (seed-mean scores at factor-2 rates) on log(lr). That approximates
-`quality.py`'s measure, which trains at the exact rate with three seeds; use it to screen ideas, then measure the
-survivors with `quality.py`.
-
-Usage: python benchmarks/screen_rules.py benchmarks/results/issue22_final.json [--set tuning|held_out] [--out F.md]"""
-import argparse, json, math, platform, sys, warnings
+scored by interpolating the task's oracle grid (seed-mean scores at factor-2 rates) on log(lr). That approximates the
+benchmark's measure, which trains at the exact rate with three seeds; use it to screen ideas on tuning curves, then
+measure the survivors with a run (a rules file). Never on held-out curves before the one look."""
+import json, math, platform, sys, warnings
 from pathlib import Path
 import numpy as np, torch
 from fastai_lrrange.suggest import loss_drop, minimum, drop_or_minimum
@@ -25,7 +23,7 @@ RULES = { # name -> f(lrs, losses, num_it) -> lr, read on the suggestion window
     **{f'max(loss_drop, minimum/{k})': (lambda k: lambda l,s,n: max(loss_drop(l, s, n)[0], minimum(l, s, n)[0]/k))(k) for k in (2, 3)},
 }
 
-MEASURED = '`recommended` as `quality.py` measured it (trained at the exact rate, mean of 3 seeds): the calibration row'
+MEASURED = '`recommended` as the benchmark measured it (trained at the exact rate, mean of 3 seeds): the calibration row'
 
 def grid_score(task, lr):
     "The task's seed-mean oracle score at `lr`, interpolated on log(lr) between grid points"
@@ -40,25 +38,22 @@ def screen(tasks):
             a,b = c['window']
             lrs,losses = torch.tensor(c['lrs'])[a:b],torch.tensor(c['losses'])[a:b]
             if not descent(losses.numpy(), np.asarray(c['raw'])[a:b]).found: continue
-            r = t['methods']['recommended']['regrets'][i] # what quality.py measured by training, for calibration
+            r = t['methods']['recommended']['regrets'][i] # what the benchmark measured by training, for calibration
             out[MEASURED].append((t['task'], r <= t['band'] + 1e-12, r))
             for k,f in RULES.items():
                 r = t['oracle'] - grid_score(t, f(lrs, losses, c['num_it']))
                 out[k].append((t['task'], r <= t['band'] + 1e-12, r))
     return out
 
-if __name__ == '__main__':
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('results'); p.add_argument('--set', default='tuning', choices=('tuning', 'held_out')); p.add_argument('--out')
-    a = p.parse_args()
+
+def screen_report(results, which='tuning'):
+    "The screening of the `which` tasks (tuning or held_out) of the results .json `results`, as Markdown"
     warnings.simplefilter('ignore')
-    tasks = [t for t in json.load(open(a.results)) if t['held_out'] == (a.set == 'held_out')]
+    tasks = [t for t in json.loads(Path(results).read_text()) if t['held_out'] == (which == 'held_out')]
     rows = [f"| {k} | {len(v)} | {np.mean([b for _,b,_ in v]):.0%} | {np.mean([r for _,_,r in v]):.4f} | "
             f"{', '.join(sorted({n for n,b,_ in v if not b}))} |" for k,v in screen(tasks).items()]
-    text = '\n'.join([f"# Curve rules screened on stored curves ({a.set} tasks of `{a.results}`)", '',
+    return '\n'.join([f"# Curve rules screened on stored curves ({which} tasks of `{results}`)", '',
         f"- machine: {platform.machine()}, torch {torch.__version__}, python {platform.python_version()}; nothing trained, exact counts",
-        f"- command: `python {' '.join(sys.argv)}`", f"- tasks: {', '.join(t['task'] for t in tasks)}",
-        '- scored by interpolating the oracle grid (an approximation of `quality.py`, which trains at the exact rate)', '',
-        '| rule | curves | in band (approx.) | mean regret (approx.) | tasks with a miss |', '|---|---|---|---|---|', *rows])
-    print(text)
-    if a.out: Path(a.out).write_text(text + '\n')
+        f"- command: `python -m benchmarks.quality {' '.join(sys.argv[1:])}`", f"- tasks: {', '.join(t['task'] for t in tasks)}",
+        '- scored by interpolating the oracle grid (an approximation of the benchmark, which trains at the exact rate)', '',
+        '| rule | curves | in band (approx.) | mean regret (approx.) | tasks with a miss |', '|---|---|---|---|---|', *rows]) + '\n'

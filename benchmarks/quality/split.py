@@ -1,0 +1,83 @@
+"""Tuning or held-out: the recorded coin flips of the first set, and the named task sets the CLI runs (`--set`).
+
+How a rule is chosen and judged here (benchmarks/README.md): rules are chosen on tuning tasks; the figures the docs quote
+come from held-out tasks, written and committed before any range test runs on them and looked at once. A held-out set that
+has been looked at becomes tuning, and a new rule is judged on a fresh set. So far:
+
+- the first set (`tasks.FIRST_SET`) was split by the coins below; its held-out half was read while rules were chosen, so it
+  counts as tuning now, with `tasks.ADDED_TUNING`;
+- the fresh set (`tasks.FRESH`) is held out; it was looked at once, after the last change of `recommended`. The next rule
+  to judge needs a fresh set of its own (a new list in tasks.py, committed before it runs).
+"""
+import random
+from dataclasses import replace
+
+from .tasks import FIRST_SET, ADDED_TUNING, FRESH
+
+COIN_SEED = 22
+# Within each group, similar tasks in pairs; one coin per pair decides which of the two is held out (0: the first, 1: the
+# second); a task without a pair gets its own coin (0: held out, 1: tuning). Drawn in this written order, groups then pairs.
+PAIRS = {
+    'small': [('digits_cnn', 'digits_bn_cnn'),                 # CNNs on digits
+              ('cancer_mlp', 'wine_bn'),                       # small tabular MLPs, Adam
+              ('digits_sgd', 'cancer_bn_sgd'),                 # MLPs with SGD
+              ('friedman_regression', 'tabular_regression'),   # MSE regressions
+              ('tabular_synth', 'collab_synth'),               # fastai application learners with embeddings
+              ('transfer_digits_mlp', 'transfer_digits_cnn'),  # frozen pretrained body, new head
+              ('noisy_linear_tabular', 'diabetes_tabular'),    # flat regressions (R²)
+              ('seq_gru',)],
+    'late_descent': [('tfm_digits', 'tfm_order'),              # transformers from scratch
+                     ('tfm_tokens', 'tfm_reverse'),            # transformers from scratch on tokens
+                     ('xor_deep_tanh', 'deep_tanh_digits'),    # deep tanh MLPs
+                     ('memory_gru', 'adding_lstm')],           # RNNs on long-memory tasks
+    'after_training': [('unfreeze_one', 'unfreeze_slice'),     # fine_tune's first stage, then unfreeze
+                       ('continued', 'gru_continued'),         # under-trained models trained further
+                       ('converged',)],
+}
+
+
+def coin_flips(seed=COIN_SEED, pairs=PAIRS):
+    "The draws of `random.Random(seed)` in the written order: a list of {group, pair, coin, held_out}, one per pair"
+    rng, out = random.Random(seed), []
+    for group, ps in pairs.items():
+        for p in ps:
+            coin = rng.randrange(2)
+            held = ([p[0]] if coin == 0 else []) if len(p) == 1 else [p[coin]]
+            out.append(dict(group=group, pair=list(p), coin=coin, held_out=held))
+    return out
+
+
+def held_out_names(flips=None):
+    return {n for f in (flips or coin_flips()) for n in f['held_out']}
+
+
+COIN_FLIPS = coin_flips()
+assert sorted(n for ps in PAIRS.values() for p in ps for n in p) == sorted(t.name for t in FIRST_SET), 'every task in exactly one pair'
+
+
+def coin_of(name):
+    "The coin flip that set task `name`'s held_out: seed, its place in the order of draws, the pair, the coin, the held-out task(s)"
+    for i, f in enumerate(COIN_FLIPS):
+        if name in f['pair']: return dict(seed=COIN_SEED, order=i, **f)
+
+
+def _copies(tasks, held_out=None):
+    "Fresh copies of `tasks` (a run may change their epochs), with `held_out` set by name (a set of names), or as declared"
+    return [replace(t, held_out=t.held_out if held_out is None else t.name in held_out) for t in tasks]
+
+
+SETS = {  # name -> (what it is, the tasks)
+    'tuning': ('the tuning tasks: the first set (all of it: its held-out half has been read) and the tasks added to tune',
+               lambda: _copies(FIRST_SET, held_out=set()) + _copies(ADDED_TUNING)),
+    'heldout': ('the fresh held-out set: run once, for the figures the docs quote', lambda: _copies(FRESH)),
+    'all': ('tuning, then held-out', lambda: task_set('tuning') + task_set('heldout')),
+    'first-split': ("the first set with its coins' split (held-out half held out), then the tasks added to tune: how the "
+                    'earlier results in results/history/ were run', lambda: _copies(FIRST_SET, held_out=held_out_names(COIN_FLIPS)) + _copies(ADDED_TUNING)),
+    'none': ('no task (with --tasks-file: only that file\'s tasks)', lambda: []),
+}
+
+
+def task_set(name):
+    "The tasks of set `name` (SETS), as new copies"
+    if name not in SETS: raise ValueError(f"set ({name!r}) must be one of {', '.join(SETS)}")
+    return SETS[name][1]()
