@@ -2,13 +2,13 @@
 
 A rule file is a Python file defining `RULES`, a dict name -> the entry's arguments of
 `fastai_lrrange.suggest.register_suggestion` (`func`, and its policy: `needs_descent`, `sweep_again`), e.g.
-benchmarks/rules/second_sweep_scale.py. They are registered, and taken out again, here and nowhere else, so that this is
-the one place to change when the library gets a scoped registry.
+benchmarks/rules/second_sweep_scale.py. They are registered here and nowhere else, inside the registry's `scoped()` block,
+which leaves it as it was.
 """
 import importlib.util
 from contextlib import contextmanager
 
-from fastai_lrrange.suggest import SUGGESTIONS, SuggestionMethod, register_suggestion
+from fastai_lrrange.suggest import SUGGESTIONS, register_suggestion
 
 
 def read_rules_file(path):
@@ -31,12 +31,5 @@ def load_rules_file(path):
 
 @contextmanager
 def rules_files(*paths):
-    "The rules of `paths` registered for the duration of the block, the registry left as it was after it"
-    names = []
-    try:
-        for p in paths: names += load_rules_file(p)
-        yield names
-    finally:
-        for k in names:
-            SUGGESTIONS.pop(k, None)
-            if hasattr(SuggestionMethod, k.capitalize()): delattr(SuggestionMethod, k.capitalize())
+    "The rules of `paths` registered for the duration of the block (the registry's `scoped()`: as it was after it); their names"
+    with SUGGESTIONS.scoped(): yield [k for p in paths for k in load_rules_file(p)]
