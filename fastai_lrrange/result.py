@@ -115,7 +115,7 @@ def _suggested_lrs(names, values):
     return suggested_lrs_type(tuple(names))(*values)
 
 class SuggestedLRs(tuple):
-    "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed"
+    "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed; after `unfreeze()`, train with `slice(lr/100, lr)`"
     __slots__ = ()
     def __reduce__(self): return _suggested_lrs, (self._fields, tuple(self))
 
@@ -287,8 +287,8 @@ def plot(self:LRFindResult,
     for i,sw in enumerate(self.sweeps):
         n = max(len(sw.losses) - skip_end, 0)
         marks = {k + (' (second sweep)' if i else ''): (v, self.points.get(k)) for k,v in self.suggestions.items() if self.read_from.get(k, 0) == i}
-        label = (f'second sweep: {sw.num_it} steps to {sw.spec.ends[-1]:.0e}' if i else
-                 f'first sweep: {sw.num_it} steps to {sw.spec.ends[-1]:.0e}' if len(self.sweeps) > 1 else None)
+        ran = f'{len(sw.losses)} of {sw.num_it} steps, up to {_reached(sw):.1e}' # what it did, not what it was asked to
+        label = f'second sweep: {ran}' if i else f'first sweep: {ran}' if len(self.sweeps) > 1 else None
         if not i and len(self.runs) > 1 and label: label = f'{label}, median of {len(self.runs)} runs'
         fig = plot_lr_curve(sw.last_group_lrs[:n], sw.losses[:n], marks, window=sw.window, mode=sw.mode, ax=ax, title=title, ylabel=ylabel,
                             band=None if i else self.band, n_runs=len(self.runs), label=label, color='k' if i else 'C0',
