@@ -28,7 +28,7 @@ def _range_test(learn):
         return learn.lr_range_test(show_plot=False, suggest_funcs=('valley', 'recommended'))
 
 
-@pytest.mark.parametrize('seed', [0, 1, 2, 3])
+@pytest.mark.parametrize('seed', [0, 1])  # seed 0: the README recipe's second sweep stopped after 2 steps before
 @pytest.mark.parametrize('state', ['frozen', 'unfrozen'])
 def test_a_trained_learner_gets_a_rate_wherever_the_first_sweep_gives_one(seed, state):
     learn = cancer_mlp(seed)
