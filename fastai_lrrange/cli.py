@@ -35,9 +35,10 @@ def _run(learn, title,
     print(f"range test: {len(res.losses)} steps, stopped: {res.stop_reason}")
     for k,v in res.suggestions.items():
         print(f"{k}: {'none' if v is None else f'{v:.2e}'}" + ("  (recommended for fit_one_cycle)" if k == RECOMMENDED else ''))
-    if res.suggestions.get(RECOMMENDED) is not None:
-        s = res.as_slice(RECOMMENDED)
-        print(f"after unfreeze(), discriminative rates: fit_one_cycle(n, lr_max=slice({s.start:.2e}, {s.stop:.2e}))")
+    if RECOMMENDED in res.suggestions: # the transfer-learning advice, as the registry entry's policy has it
+        t = res.transfer[RECOMMENDED]
+        print(f"transfer learning: on a frozen learner, fine_tune(n, base_lr=res.fine_tune_lr('{RECOMMENDED}')) ({t.fine_tune:g} x {RECOMMENDED}); "
+              f"after unfreeze(), sweep again and fit_one_cycle(n, lr_max=res.as_slice('{RECOMMENDED}')) (top {t.slice_top:g} x {RECOMMENDED}, body top/{t.lr_mult:g})")
     for d in res.diagnostics: print(f"note: {d}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

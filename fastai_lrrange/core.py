@@ -82,6 +82,7 @@ class RangeTestSpec:
     suggestions:tuple=() # (field name, `Suggestion` registry entry) of each suggestion
     sweep_again:SweepAgain|None=None # The policy this sweep was run for (a second sweep); None for the first sweep
     noise:float=0. # Least step-to-step noise of the raw loss the divergence test assumes (a second sweep: what the first measured)
+    frozen:bool=False # Some of the model's parameters did not train (a frozen body): the advice is `fine_tune`'s, not a slice's
 
     def ranges(self,
         n_groups:int, # Parameter groups of the optimizer the test runs on
@@ -147,6 +148,7 @@ def range_test_spec(
     valid_batches:int=0, # >0: the curve is the loss on these first validation batches after every step (costs k forward passes a step)
     sweep_again=None, # The second-sweep policy of the suggestions that have one: None, each its registry entry's (`recommended`); a `SweepAgain` for them all; False: never
     n_groups:int|None=None, # Parameter groups of the optimizer; None: as many as list values imply
+    frozen:bool=False, # Some of the model's parameters do not train (`learn.freeze()`)
 ) -> RangeTestSpec:
     "Check every argument of a range test (raising a `ValueError` that names the argument) and return the frozen spec"
     _require('num_it', num_it, _is_int(num_it, 1), 'an integer >= 1: try num_it=100')
@@ -157,7 +159,8 @@ def range_test_spec(
     given = max([1] + [np.size(v) for v in (start_lr, end_lr) if not isinstance(v, slice)]) # groups that lists imply
     starts,ends = lr_ranges(start_lr, end_lr, n_groups or given, mode)
     return RangeTestSpec(start_lr, end_lr, tuple(map(float, starts)), tuple(map(float, ends)), int(num_it), bool(stop_div), mode, float(beta),
-                         float(div_thresh), int(valid_batches), _with_policy(sweep_again, resolve_suggestions(suggest_funcs)))
+                         float(div_thresh), int(valid_batches), _with_policy(sweep_again, resolve_suggestions(suggest_funcs)),
+                         frozen=bool(frozen))
 
 # %% ../nbs/00_core.ipynb #bcafc853
 NOISE_SDS = 4. # A rise of the smoothed loss within this many standard deviations of one step's raw loss is noise, not divergence
@@ -229,7 +232,7 @@ def _plain(t:torch.Tensor) -> torch.Tensor:
 class LRFinder(Callback):
     "Learning-rate range test: sweep the lr over `num_it` optimizer steps, record the loss, stop on divergence"
     order,run_valid = 60,False
-    @delegates(range_test_spec, but=['suggest_funcs', 'n_groups'])
+    @delegates(range_test_spec, but=['suggest_funcs', 'n_groups', 'frozen'])
     def __init__(self,
         start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
         end_lr=10, # Highest learning rate, reached (exclusive) after `num_it` steps; same forms as `start_lr`

@@ -178,7 +178,7 @@ def _log_to_trackers(learn, res):
 
 # %% ../nbs/04_learner.ipynb #f2b37906
 @patch
-@delegates(range_test_spec, but=['n_groups'])
+@delegates(range_test_spec, but=['n_groups', 'frozen'])
 def lr_range_test(self:Learner,
     start_lr=1e-7, # Lowest learning rate: a number, or one per parameter group (list, array, `slice`)
     end_lr=10, # Highest learning rate; same forms as `start_lr`
@@ -192,7 +192,8 @@ def lr_range_test(self:Learner,
     **kwargs,
 ) -> LRFindResult:
     "Run a learning-rate range test that leaves the Learner as it was; return its `LRFindResult` (also kept at `learn.lr_find_result`)"
-    spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, n_groups=_n_param_groups(self), **kwargs)
+    spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, n_groups=_n_param_groups(self),
+                           frozen=not all(p.requires_grad for p in self.model.parameters()), **kwargs)
     _check_learner(self, n_runs)
     snap,runs,interrupted = LearnerSnapshot(self, snapshot_device),[],None
     with warnings.catch_warnings(record=True) as said: # what the suggestion functions warn joins the one warning below

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import functools, json, math, warnings
 from collections import namedtuple
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,7 +16,7 @@ import torch
 from fastcore.basics import GetAttr, patch
 
 from .core import RangeTestRecord, RangeTestSpec, _require, _is_int, _is_number
-from .suggest import SUGGESTIONS, SweepAgain, run_suggestion, loss_at
+from .suggest import SUGGESTIONS, SweepAgain, Transfer, run_suggestion, loss_at
 from .diagnostics import (StopReason, Window, Descent, Finding, suggestion_window, descent, curve_findings,
                                         evidence_findings, suggestion_findings)
 from .plot import plot_lr_curve
@@ -139,9 +139,11 @@ class LRFindResult(GetAttr):
         diagnostics:list, # `Finding`s about the test
         runs:list|None=None, # The results this one combines (`n_runs`); default: itself
         band:tuple|None=None, # (low, high) of the first sweep's losses over the runs, drawn as a band
+        transfer:dict|None=None, # Field name -> its `Transfer` policy (what `as_slice` and `fine_tune_lr` make of it); default: as read
     ):
         self.sweeps,self.suggestions,self.points,self.read_from = list(sweeps),dict(suggestions),dict(points),dict(read_from)
         self.withheld,self.diagnostics,self.runs,self.band = dict(withheld),list(diagnostics),runs or [self],band
+        self.transfer = {k: (transfer or {}).get(k, Transfer()) for k in self.suggestions}
 
     @property
     def first_sweep(self) -> Sweep:
@@ -183,7 +185,7 @@ def from_sweeps(cls:LRFindResult,
     picks = suggest(sweeps, spec)
     sugg,withheld = {k: p.lr for k,p in picks.items()},{k: p.withheld for k,p in picks.items() if p.withheld}
     return cls(sweeps, sugg, {k: p.point for k,p in picks.items()}, {k: p.sweep for k,p in picks.items()}, withheld,
-               _findings(sweeps, sugg, withheld))
+               _findings(sweeps, sugg, withheld), transfer={k: e.transfer for k,e in spec.suggestions})
 
 # %% ../nbs/03a_result.ipynb #786c1b5d
 def _median_sweep(sweeps, spec):
@@ -225,7 +227,7 @@ def from_runs(cls:LRFindResult,
     pts = {k: None if v is None or not len(sweeps[read[k]].losses) else (v, loss_at(sweeps[read[k]].last_group_lrs, sweeps[read[k]].losses, v))
            for k,v in sugg.items()}
     withheld = {k: runs[0].withheld[k] for k,v in sugg.items() if v is None and all(k in r.withheld for r in runs)}
-    return cls(sweeps, sugg, pts, read, withheld, _findings(sweeps, sugg, withheld), runs=runs, band=band)
+    return cls(sweeps, sugg, pts, read, withheld, _findings(sweeps, sugg, withheld), runs=runs, band=band, transfer=runs[0].transfer)
 
 # %% ../nbs/03a_result.ipynb #53dfba43
 @patch
@@ -233,22 +235,37 @@ def suggested_lrs(self:LRFindResult) -> SuggestedLRs:
     "The suggestions as the `SuggestedLRs` namedtuple `lr_find` returns"
     return suggested_lrs_type(tuple(self.suggestions))(*self.suggestions.values())
 
+def _reading(res, name, what):
+    "The suggestion `name` of `res` for `what`; a `ValueError` saying why there is none and what to do"
+    name = name or next(iter(res.suggestions), None)
+    if name not in res.suggestions: raise ValueError(f"name ({name!r}) is not a suggestion of this result: {list(res.suggestions)}")
+    if res.suggestions[name] is None:
+        why = res.withheld.get(name, 'it could not be computed')
+        raise ValueError(f"{what}: the suggestion {name!r} is None ({why}), so there is nothing to give: read res.diagnostics for what to "
+                         f"pass instead, or take another suggestion ({', '.join(k for k,v in res.suggestions.items() if v is not None) or 'none here'})")
+    return name, res.suggestions[name], res.transfer[name]
+
 @patch
 def as_slice(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
-    lr_mult:float=100, # When every group was swept at one rate: the body's rate is the top's over this (fastai's `fine_tune` uses 100)
+    lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult` (fastai's 100)
 ) -> slice:
-    "`slice(low, top)` of suggestion `name` for `fit_one_cycle(lr_max=...)`: the groups' own ratio when they were swept apart, else `slice(top/lr_mult, top)`"
-    name = name or next(iter(self.suggestions), None)
-    if name not in self.suggestions: raise ValueError(f"name ({name!r}) is not a suggestion of this result: {list(self.suggestions)}")
+    "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.slice_top`"
+    name,lr,t = _reading(self, name, 'as_slice')
+    if self.spec.frozen: raise ValueError(f"as_slice: this range test ran on a frozen learner; train it with fine_tune(base_lr=res.fine_tune_lr({name!r})), "
+                                          "or unfreeze() it and run the range test again for a slice")
+    lr_mult = t.lr_mult if lr_mult is None else lr_mult
     _require('lr_mult', lr_mult, _is_number(lr_mult) and 1 <= lr_mult < math.inf, 'a finite number >= 1: fastai uses 100')
-    top = self.suggestions[name]
-    if top is None:
-        why = self.withheld.get(name, 'it could not be computed')
-        raise ValueError(f"as_slice: the suggestion {name!r} is None ({why}), so there is no slice to give: read res.diagnostics for what to "
-                         f"pass instead, or take another suggestion ({', '.join(k for k,v in self.suggestions.items() if v is not None) or 'none here'})")
-    ratio = self.lrs[0, -1]/self.lrs[0, 0] if len(self.lrs) and self.lrs[0, 0] != self.lrs[0, -1] else lr_mult
-    return slice(float(top/ratio), float(top))
+    if len(self.lrs) and self.lrs[0, 0] != self.lrs[0, -1]: return slice(float(lr*self.lrs[0, 0]/self.lrs[0, -1]), float(lr)) # swept apart: their ratio
+    return slice(float(lr*t.slice_top/lr_mult), float(lr*t.slice_top))
+
+@patch
+def fine_tune_lr(self:LRFindResult,
+    name:str|None=None, # A suggestion's field name; default: the first suggestion
+) -> float:
+    "What to pass to `fine_tune(base_lr=...)` after a range test on the frozen learner: the reading times its `Transfer.fine_tune`"
+    name,lr,t = _reading(self, name, 'fine_tune_lr')
+    return float(lr*t.fine_tune)
 
 @patch(as_prop=True)
 def suggestions_per_run(self:LRFindResult) -> dict:
@@ -310,7 +327,7 @@ def _sweep_dict(sw):
     return dict(lrs=sw.lrs.tolist(), losses=_plains(sw.losses), raw_losses=_plains(sw.raw_losses), train_losses=_plains(sw.train_losses),
                 stop_reason=sw.stop_reason.value, num_it=sw.num_it, mode=sw.mode, beta=sw.beta, window=list(sw.window), valid_batches=sw.valid_batches,
                 findings=[str(f) for f in sw.findings], start_lr=list(sw.spec.starts), end_lr=list(sw.spec.ends), stop_div=sw.stop_div,
-                div_thresh=sw.div_thresh, noise=sw.spec.noise, sweep_again=_policy_dict(sw.spec.sweep_again), non_finite=sw.non_finite and list(sw.non_finite))
+                div_thresh=sw.div_thresh, noise=sw.spec.noise, frozen=sw.spec.frozen, sweep_again=_policy_dict(sw.spec.sweep_again), non_finite=sw.non_finite and list(sw.non_finite))
 
 @patch
 def to_dict(self:LRFindResult) -> dict:
@@ -319,7 +336,7 @@ def to_dict(self:LRFindResult) -> dict:
     return dict(format=FORMAT, version=VERSION, **_sweep_dict(self.first_sweep), suggestions={k: _plain(v) for k,v in self.suggestions.items()},
                 points={k: (None if p is None else _plains(p)) for k,p in self.points.items()}, read_from=self.read_from,
                 withheld=self.withheld, diagnostics=[str(d) for d in self.diagnostics], sweeps=[_sweep_dict(s) for s in self.sweeps],
-                runs=runs, band=None if self.band is None else [_plains(b) for b in self.band])
+                runs=runs, band=None if self.band is None else [_plains(b) for b in self.band], transfer={k: asdict(t) for k,t in self.transfer.items()})
 
 @patch
 def save(self:LRFindResult,
@@ -382,7 +399,7 @@ def _sweep_from(d, where) -> Sweep:
     starts,ends = (_get(d, k, where, lambda v: _is_list(v) and len(v) >= 1, 'a list of rates, one per parameter group') for k in ('start_lr', 'end_lr'))
     spec = RangeTestSpec(tuple(starts), tuple(ends), tuple(starts), tuple(ends), _get(d, 'num_it', where, lambda v: _is_int(v, 1), 'an integer >= 1'), bool(_get(d, 'stop_div', where, lambda v: isinstance(v, bool), 'true or false')),
                          _get(d, 'mode', where, lambda v: v in ('exp', 'linear'), "'exp' or 'linear'"), num('beta'), num('div_thresh'),
-                         _get(d, 'valid_batches', where, lambda v: _is_int(v, 0), 'an integer >= 0'), noise=num('noise'), sweep_again=_policy_from(_get(d, 'sweep_again', where, lambda v: v is None or isinstance(v, dict), 'a policy or null'), where))
+                         _get(d, 'valid_batches', where, lambda v: _is_int(v, 0), 'an integer >= 0'), noise=num('noise'), frozen=_get(d, 'frozen', where, lambda v: isinstance(v, bool), 'true or false'), sweep_again=_policy_from(_get(d, 'sweep_again', where, lambda v: v is None or isinstance(v, dict), 'a policy or null'), where))
     nf = _get(d, 'non_finite', where, lambda v: v is None or _is_list(v, 2, num=False), 'null, or [where, what]')
     sw = Sweep.read(RangeTestRecord(lrs, _nan(raw), _nan(losses), _nan(train), StopReason(reason), nf and tuple(nf)), spec)
     window = _get(d, 'window', where, lambda v: _is_list(v, 2), '[start, stop]')
@@ -410,8 +427,10 @@ def from_dict(cls:LRFindResult,
     runs = _get(d, 'runs', where, lambda v: v is None or isinstance(v, list), 'null, or a list of the results of each run')
     runs = runs and [cls.from_dict(r, f"{where}['runs'][{i}]") for i,r in enumerate(runs)]
     band = _get(d, 'band', where, lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(_is_list(b) for b in v)), 'null, or [low, high]')
+    transfer = _get(d, 'transfer', where, lambda v: isinstance(v, dict) and list(v) == names and all(isinstance(t, dict) and set(t) == set(asdict(Transfer()))
+                    and _is_list(list(t.values())) for t in v.values()), 'a dict with the same names as suggestions -> {slice_top, lr_mult, fine_tune}')
     return cls(sweeps, sugg, {k: p and tuple(_nan(p)) for k,p in pts.items()}, read, withheld, _findings(sweeps, sugg, withheld),
-               runs=runs, band=band and tuple(np.array(_nan(b)) for b in band))
+               runs=runs, band=band and tuple(np.array(_nan(b)) for b in band), transfer={k: Transfer(**t) for k,t in transfer.items()})
 
 @patch(cls_method=True)
 def load(cls:LRFindResult,

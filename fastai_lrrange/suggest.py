@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['SUGGESTIONS', 'RECOMMENDED', 'SuggestionMethod', 'SuggestionWarning', 'SweepAgain', 'Suggestion',
+__all__ = ['SUGGESTIONS', 'RECOMMENDED', 'SuggestionMethod', 'SuggestionWarning', 'SweepAgain', 'Transfer', 'Suggestion',
            'SuggestionRegistry', 'register_suggestion', 'finite_curve', 'loss_at', 'valley', 'slide', 'minimum',
            'steep', 'steepest_gradient', 'steepest_gradient_lr', 'steepest_before_minimum', 'loss_drop',
            'drop_or_minimum', 'recommended', 'resolve_suggestion', 'resolve_suggestions', 'run_suggestion']
@@ -36,12 +36,20 @@ class SweepAgain:
     scale:float=1. # The rate read on the second sweep is multiplied by this before it is suggested (1: as read; `recommended`'s entry: 0.35)
 
 @dataclass(frozen=True)
+class Transfer:
+    "What to train with after a range test in fastai's transfer-learning workflow: multiples of a suggestion's reading, as measured for it"
+    slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this (`recommended`: 32)
+    lr_mult:float=100. # The slice's ratio, head's rate over the body's (fastai's `fine_tune` uses 100)
+    fine_tune:float=1. # On a frozen learner: `fine_tune(base_lr=...)` is the reading times this (`recommended`: 2)
+
+@dataclass(frozen=True)
 class Suggestion:
     "A registry entry: a suggestion function and its policy, as data"
     name:str # Registry name (and the field of `SuggestedLRs`)
     func:Callable # f(lrs, losses, num_it) -> lr or (lr, (x, y)), fastai's protocol
     needs_descent:bool=False # Give None on a sweep that shows no descent: no evidence, no suggestion
     sweep_again:SweepAgain|None=None # What the range test does when the first sweep shows no descent; this suggestion then reads that sweep
+    transfer:Transfer=Transfer() # What `as_slice` and `fine_tune_lr` make of its reading
     def __call__(self, lrs, losses, num_it=None): return self.func(lrs, losses, num_it)
 
 class SuggestionRegistry(dict):
@@ -80,11 +88,12 @@ def register_suggestion(
     name:str|None=None, # Registry name and `SuggestedLRs` field; default: `f.__name__`
     needs_descent:bool=False, # Give None when the curve shows no descent: no evidence, no suggestion
     sweep_again:SweepAgain|None=None, # When the first sweep shows no descent: sweep again so, and read that sweep
+    transfer:Transfer=Transfer(), # What to train with after `unfreeze()` (a slice) and on a frozen learner (`fine_tune`), as multiples of its reading
 ):
     "Add `f` to `SUGGESTIONS` under `name` (default: its `__name__`) with its policy; use as `@register_suggestion` or `@register_suggestion('name')`"
     if isinstance(f, str): f,name = None,f
     def _register(fn):
-        SUGGESTIONS.add(Suggestion(name or fn.__name__, fn, needs_descent, sweep_again))
+        SUGGESTIONS.add(Suggestion(name or fn.__name__, fn, needs_descent, sweep_again, transfer))
         return fn
     return _register if f is None else _register(f)
 
@@ -267,7 +276,7 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35))
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=32, fine_tune=2))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`
@@ -276,7 +285,7 @@ def recommended(
     "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again where the first one broke down when it does not (falling back on `valley` there when that shows none either) and takes 0.35 times the second sweep's reading"
     return drop_or_minimum(lrs, losses, num_it)
 
-RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/issue14_one_cycle.md)
+RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/quality_heldout.md)
 
 # %% ../nbs/02_suggest.ipynb #1e545514
 def _identifier(name:str) -> str:

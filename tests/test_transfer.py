@@ -1,0 +1,77 @@
+"""fastai's transfer-learning workflow: what `as_slice` and `fine_tune_lr` give, as each suggestion's `Transfer` policy says,
+on small learners with one and with several parameter groups, frozen and unfrozen."""
+import json, warnings
+
+import numpy as np
+import pytest
+
+from fastai_lrrange.result import LRFindResult
+from fastai_lrrange.suggest import SUGGESTIONS, Transfer, recommended, register_suggestion
+
+from conftest import make_synth
+from test_trained_noise import cancer_mlp
+
+
+def _test(learn, **kw):
+    with learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return learn.lr_range_test(show_plot=False, suggest_funcs=('recommended', 'valley'), **kw)
+
+
+@pytest.fixture(scope='module')
+def first_stage():
+    "The cancer MLP after fine_tune's first stage: head trained on a frozen body"
+    learn = cancer_mlp(0)
+    learn.freeze()
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2, 1e-2)
+    return learn
+
+
+def test_on_a_frozen_learner_the_advice_is_fine_tunes(first_stage):
+    res = _test(first_stage)
+    r = res.suggestions['recommended']
+    assert res.spec.frozen and r is not None
+    assert res.fine_tune_lr('recommended') == 2 * r and res.fine_tune_lr('valley') == res.suggestions['valley']  # valley: as read
+    with pytest.raises(ValueError, match=r"as_slice: this range test ran on a frozen learner; train it with fine_tune\(base_lr=res.fine_tune_lr\('recommended'\)\)"):
+        res.as_slice('recommended')
+
+
+def test_after_unfreeze_the_slice_top_is_measured_not_the_one_rate_pick(first_stage):
+    learn = first_stage
+    learn.unfreeze()
+    try:
+        res = _test(learn)
+        r = res.suggestions['recommended']
+        s = res.as_slice('recommended')
+        assert not res.spec.frozen and (s.start, s.stop) == (32 * r / 100, 32 * r) and type(s.stop) is float
+        assert res.as_slice('valley') == slice(res.suggestions['valley'] / 100, res.suggestions['valley'])  # no policy: the reading is the top
+        assert res.as_slice('recommended', lr_mult=10).start == 32 * r / 10
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr_max=s)
+        body, head = (h['lr'] for h in learn.opt.hypers)
+        assert np.isclose(head / body, 100)  # the body trained at a hundredth of the head's rate
+    finally: learn.freeze()
+
+
+def test_one_parameter_group_and_a_sweep_with_the_groups_apart():
+    learn = make_synth()
+    res = _test(learn)
+    r = res.suggestions['recommended']
+    assert not res.spec.frozen and res.as_slice('recommended') == slice(32 * r / 100, 32 * r)
+    two = make_synth(splitter=lambda m: [[m.a], [m.b]])
+    res = _test(two, start_lr=slice(1e-9, 1e-7), end_lr=slice(1e-1, 10))  # swept at the training ratio: its own ratio, the top as read
+    s = res.as_slice('valley')
+    assert np.isclose(s.stop / s.start, 100) and s.stop == res.suggestions['valley']
+
+
+def test_a_rule_of_your_own_carries_its_own_transfer_policy_and_it_is_saved():
+    with SUGGESTIONS.scoped():
+        register_suggestion(recommended, 'bold', needs_descent=True, transfer=Transfer(slice_top=4, lr_mult=10, fine_tune=3))
+        learn = make_synth()
+        with learn.no_bar(), warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            res = learn.lr_range_test(show_plot=False, suggest_funcs=('bold', 'recommended'))
+    b = res.suggestions['bold']
+    assert res.as_slice('bold') == slice(4 * b / 10, 4 * b) and res.fine_tune_lr('bold') == 3 * b
+    assert res.transfer['recommended'] == Transfer(32, 100, 2)
+    back = LRFindResult.from_dict(json.loads(json.dumps(res.to_dict())))
+    assert back.transfer == res.transfer and back.as_slice('bold') == res.as_slice('bold') and back.spec.frozen == res.spec.frozen
