@@ -6,7 +6,7 @@ from fastai_lrrange.suggest import SUGGESTIONS
 
 from .task import GROUPS, FAMILIES
 from .oracle import PROTOCOLS
-from .split import COIN_FLIPS, COIN_SEED
+from .split import COIN_FLIPS, COIN_SEED, UNFREEZE_FLIPS, UNFREEZE_SEED
 
 
 def summarize(rec, res):
@@ -207,15 +207,22 @@ def task_notes(r):
             f"{r['near'][0]:.1e}..{r['near'][1]:.1e}{edge}; {grid}{sec}")
 
 
-def coin_report():
-    lines = ['## Tuning or held-out: the coin flips (issue 22, item 2)', '',
-             f"`random.Random({COIN_SEED})`, one `randrange(2)` per pair in this order (benchmarks/quality/split.py `PAIRS`, `coin_flips`); for a pair, "
-             "coin 0 holds out the first task and 1 the second; for a task without a pair, 0 holds it out and 1 keeps it for tuning. "
-             'Drawn, and committed, before any range-test rule ran on a new task.', '',
-             '| # | group | pair | coin | held out |', '|---|---|---|---|---|']
-    for i, f in enumerate(COIN_FLIPS):
-        lines.append(f"| {i} | {f['group']} | {', '.join(f['pair'])} | {f['coin']} | {', '.join(f['held_out']) or '(none)'} |")
-    return lines + ['']
+def coin_report(results=None):
+    "The tables of coin draws behind the results' tasks: the first set's (seed COIN_SEED) and the unfreeze family's (UNFREEZE_SEED)"
+    seeds = {r['coin']['seed'] for r in results or [] if r.get('coin')} or {COIN_SEED}
+    lines = []
+    for seed, flips, where in ((COIN_SEED, COIN_FLIPS, '`PAIRS`, `coin_flips`'), (UNFREEZE_SEED, UNFREEZE_FLIPS, '`UNFREEZE_PAIRS`, `coin_flips`')):
+        if seed not in seeds: continue
+        lines += ['## Tuning or held-out: the coin flips (issue 22, item 2)' if seed == COIN_SEED else
+                  "## Tuning or held-out: the unfreeze family's coin flips (issue 30)", '',
+                  f"`random.Random({seed})`, one `randrange(2)` per pair in this order (benchmarks/quality/split.py {where}); for a pair, "
+                  "coin 0 holds out the first task and 1 the second; for a task without a pair, 0 holds it out and 1 keeps it for tuning. "
+                  'Drawn, and committed, before any range-test rule ran on a new task.', '',
+                  '| # | group | pair | coin | held out |', '|---|---|---|---|---|']
+        for i, f in enumerate(flips):
+            lines.append(f"| {i} | {f['group']} | {', '.join(f['pair'])} | {f['coin']} | {', '.join(f['held_out']) or '(none)'} |")
+        lines.append('')
+    return lines
 
 
 def report(results, args, elapsed):
@@ -229,7 +236,7 @@ def report(results, args, elapsed):
                 f're-rendered from {args.report_from} without training (times: those of the run that wrote it)'),
              '- how a rule is chosen and judged with these figures: benchmarks/README.md',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
-    if any(r.get('coin') for r in results): lines += coin_report()
+    if any(r.get('coin') for r in results): lines += coin_report(results)
     groups = [(False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')]
     for group, title in groups:
         rs = [r for r in results if r['held_out'] == group]
