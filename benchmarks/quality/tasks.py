@@ -150,7 +150,11 @@ UNFREEZE_KINDS = [  # kind, family of body, transfers well (True) or must adapt,
      'a function of 2 categorical and 3 continuous columns -> a function of the other columns'),
 ]
 UNFREEZE_EPOCHS = 3  # n, downstream, every way
-UNFREEZE_GRID = (2 ** -14, 2 ** -1)
+# The grids, from the oracle grids alone: on (2^-14, 2^-1) the slice and fine_tune rows of the tuning kinds had their best rate at
+# the grid's top (0.5) on four of six kinds, the one-rate rows inside it (up to 0.125); so the slice and fine_tune rows' grids
+# go to 2^4, the one-rate rows' to 2^1.
+UNFREEZE_GRID = (2 ** -14, 2 ** 1)         # one rate
+UNFREEZE_GRID_TOP = (2 ** -12, 2 ** 4)     # the top of a slice, fine_tune's base_lr
 
 
 def kind_name(kind, first): return f'uf_{kind}_e{first}'
@@ -161,12 +165,12 @@ def _unfreeze_rows():
     rows = []
     for kind, body, well, e, what in UNFREEZE_KINDS:
         k, how = kind_name(kind, e), f"{body}; {what}; {'transfers well' if well else 'must adapt'}; first stage {e} epoch{'s' * (e > 1)}"
-        common = dict(grid=UNFREEZE_GRID, group='unfreeze')
-        rows += [Task(f'{k}_one', unfrozen(kind, e), UNFREEZE_EPOCHS, family='uf_one', kind=f'{how}; unfreeze(), fit_one_cycle(n, lr)', **common),
+        rows += [Task(f'{k}_one', unfrozen(kind, e), UNFREEZE_EPOCHS, family='uf_one', kind=f'{how}; unfreeze(), fit_one_cycle(n, lr)',
+                      grid=UNFREEZE_GRID, group='unfreeze'),
                  Task(f'{k}_slice', unfrozen(kind, e), UNFREEZE_EPOCHS, slice_ratio=100, family='uf_slice',
-                      kind=f'{how}; unfreeze(), fit_one_cycle(n, slice(lr/100, lr))', **common),
+                      kind=f'{how}; unfreeze(), fit_one_cycle(n, slice(lr/100, lr))', grid=UNFREEZE_GRID_TOP, group='unfreeze'),
                  Task(f'{k}_ft', frozen(kind), UNFREEZE_EPOCHS, protocol='fine_tune_n', fit_kw=dict(freeze_epochs=e), family='uf_ft',
-                      kind=f'{how}; the frozen learner, fine_tune(n, base_lr=lr, freeze_epochs={e})', **common)]
+                      kind=f'{how}; the frozen learner, fine_tune(n, base_lr=lr, freeze_epochs={e})', grid=UNFREEZE_GRID_TOP, group='unfreeze')]
     return rows
 
 
