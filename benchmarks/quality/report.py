@@ -225,6 +225,38 @@ def coin_report(results=None):
     return lines
 
 
+WAYS = ('uf_one', 'uf_slice', 'uf_ft')  # the unfreeze family's three ways of training downstream (task families)
+
+
+def ways_report(results, names):
+    "The unfreeze family, per way of training downstream (tuning and held-out apart): each rule against fastai's best rule used the same way, and per task the grid's best rate against each rule's median pick"
+    lines = ['## The unfreeze family, per way (issue 30)', '', "Per way: every rule's mean regret and share of range tests in band over the way's "
+             "tasks, against the best of fastai's four used the same way; then per task the grid's best rate (its near-optimal range) and each rule's "
+             'median pick (its mean regret).', '']
+    for way in WAYS:
+        for held, which in ((False, 'tuning'), (True, 'held-out')):
+            rs = [r for r in results if r.get('family') == way and r['held_out'] == held]
+            figs = {nm: group_figures(rs, nm) for nm in names} if rs else {}
+            figs = {k: v for k, v in figs.items() if v}
+            if not figs: continue
+            four = {k: figs[k] for k in FASTAI_FOUR if k in figs}
+            bn = min(four, key=lambda k: four[k]['regret']) if four else None
+            lines += [f"### {FAMILIES[way]}: {which} ({len(rs)} tasks)", '', '| rule | mean regret | in band | vs fastai\'s best |', '|---|---|---|---|']
+            for nm, o in figs.items():
+                vs = '' if bn is None else ('(best of the four)' if nm == bn else f"{o['regret'] - four[bn]['regret']:+.4f} (`{bn}`)")
+                lines.append(f"| {nm} | {o['regret']:.4f} | {o['inside']:.0%} ({o['n_inside']}/{o['n']}) | {vs} |")
+            lines += ['', '| task | grid best (near) | ' + ' | '.join(figs) + ' |', '|---|---|' + '---|' * len(figs)]
+            for r in rs:
+                cells = []
+                for nm in figs:
+                    lrs = sorted(l for l in r['methods'][nm]['lrs'] if l is not None)
+                    pick = f'{statistics.median(lrs):.1e}' if lrs else 'none'
+                    cells.append(f"{pick} ({statistics.mean(r['methods'][nm]['regrets']):.3f})")
+                lines.append(f"| {r['task']} | {r['oracle_lr']:.1e} ({r['near'][0]:.1e}..{r['near'][1]:.1e}) | " + ' | '.join(cells) + ' |')
+            lines.append('')
+    return lines
+
+
 def report(results, args, elapsed):
     names = list(SUGGESTIONS)
     lines = ['# Suggestion quality', '',
@@ -254,4 +286,6 @@ def report(results, args, elapsed):
         lines += groups_report(results, names)
     if any(r.get('family', 'small') != 'small' for r in results):
         lines += kinds_report(results, names)
+    if any(r.get('family') in WAYS for r in results):
+        lines += ways_report(results, names)
     return '\n'.join(lines) + '\n'

@@ -152,9 +152,10 @@ UNFREEZE_KINDS = [  # kind, family of body, transfers well (True) or must adapt,
 UNFREEZE_EPOCHS = 3  # n, downstream, every way
 # The grids, from the oracle grids alone: on (2^-14, 2^-1) the slice and fine_tune rows of the tuning kinds had their best rate at
 # the grid's top (0.5) on four of six kinds, the one-rate rows inside it (up to 0.125); so the slice and fine_tune rows' grids
-# go to 2^4, the one-rate rows' to 2^1.
+# go to 2^4, the one-rate rows' to 2^1; on (2^-12, 2^4) one fine_tune row (tab_related's) still had its best rate at the top
+# (16), so the slice and fine_tune rows' grids go to 2^6.
 UNFREEZE_GRID = (2 ** -14, 2 ** 1)         # one rate
-UNFREEZE_GRID_TOP = (2 ** -12, 2 ** 4)     # the top of a slice, fine_tune's base_lr
+UNFREEZE_GRID_TOP = (2 ** -12, 2 ** 6)     # the top of a slice, fine_tune's base_lr
 
 
 def kind_name(kind, first): return f'uf_{kind}_e{first}'
