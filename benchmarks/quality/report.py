@@ -262,7 +262,8 @@ def report(results, args, elapsed):
     lines = ['# Suggestion quality', '',
              f'- machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, python {platform.python_version()}',
              f'- command: `python -m benchmarks.quality {" ".join(sys.argv[1:])}`'.rstrip(),
-             f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol {PROTOCOLS[args.protocol]}; '
+             f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol {PROTOCOLS[args.protocol]}'
+             + (' (rows with a protocol of their own: theirs, in their kind)' if any(r.get('protocol') not in (None, args.protocol) for r in results) else '') + '; '
              'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; '
              + (f'{elapsed/60:.1f} min (trainings already in the cache are not repeated: the times are of this run)' if elapsed is not None else
                 f're-rendered from {args.report_from} without training (times: those of the run that wrote it)'),
