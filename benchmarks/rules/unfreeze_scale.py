@@ -30,5 +30,7 @@ def times(lrs, losses, num_it=None, k=1.0):
 SCALES = {'rec_x05': 0.5, 'rec_x2': 2.0, 'rec_x4': 4.0, 'rec_x8': 8.0,
           # added after the first run (results/quality_unfreeze_tuning.md's first commit, 49fcc2e), where the slice way's best k
           # was the largest tried (8): scored with --oracle-from that run, tuning rows only
-          'rec_x16': 16.0, 'rec_x32': 32.0}
+          'rec_x16': 16.0, 'rec_x32': 32.0,
+          # added after the second, where the slice way's best k was again the largest tried (32); 100 gives the body the reading
+          'rec_x64': 64.0, 'rec_x100': 100.0}
 RULES = {name: dict(func=partial(times, k=k), needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35)) for name, k in SCALES.items()}
