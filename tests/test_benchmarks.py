@@ -150,3 +150,23 @@ def test_rules_file_registers_variants_for_a_block():
 def test_quality_modules_are_small():
     "One job a module: none over about 400 lines"
     for f in (BENCH / 'quality').rglob('*.py'): assert len(f.read_text().splitlines()) <= 400, f
+
+
+def test_unfreeze_family_rows_build():
+    "The unfreeze family (issue 30): 12 kinds, three ways each, split 6/6 by the recorded coins; one kind's rows build, run a batch, and are frozen or unfrozen as their way says"
+    import torch
+    from benchmarks.quality.split import task_set, UNFREEZE_FLIPS, held_out_names, unfreeze_kind
+    tuning, held = task_set('unfreeze-tuning'), task_set('unfreeze-heldout')
+    assert len(tuning) == len(held) == 18 and all(t.held_out for t in held) and not any(t.held_out for t in tuning)
+    assert {unfreeze_kind(t.name) for t in held} == held_out_names(UNFREEZE_FLIPS) == {
+        'uf_cnn_flipped_e3', 'uf_mlp_coarse_e3', 'uf_conv1d_noisier_e1', 'uf_lstm_other_e1', 'uf_tfm_count_e1', 'uf_tab_other_e1'}
+    rows = {t.name.rsplit('_', 1)[1]: t for t in tuning if unfreeze_kind(t.name) == 'uf_mlp_parity_e1'}
+    assert rows['slice'].slice_ratio == 100 and rows['ft'].protocol == 'fine_tune_n' and rows['ft'].fit_kw == dict(freeze_epochs=1)
+    torch.set_num_threads(1)
+    for way, t in rows.items():
+        learn = t.make_learner(0)
+        xb, yb = learn.dls.one_batch()
+        assert learn.model(xb).shape == (len(yb), 10)
+        body, head = learn.opt.param_groups
+        frozen_body = not any(p.requires_grad for p in body['params'] if p.dim() > 1)  # fastai's freeze() leaves BatchNorm trainable
+        assert frozen_body == (way == 'ft') and all(p.requires_grad for p in head['params'])

@@ -108,7 +108,7 @@ def run(a):
         m = held_methods if t.held_out else methods
         r = run_task(t, seeds, rt_seeds, cache, grid_step=step, protocol=a.protocol, stored=stored.get(t.name) or grids.get(t.name), methods=m,
                      grid_only=t.name in grids and t.name not in stored)
-        r['held_out'], r['kind'], r['metric'], r['protocol'], r['epochs'] = t.held_out, t.kind, t.metric, a.protocol, t.epochs
+        r['held_out'], r['kind'], r['metric'], r['protocol'], r['epochs'] = t.held_out, t.kind, t.metric, t.protocol or a.protocol, t.epochs
         r['seeds'], r['rt_seeds'] = seeds, rt_seeds
         r['slice_ratio'], r['fit_kw'], r['coin'] = t.slice_ratio, t.fit_kw, coin_of(t.name)
         results.append(r)
@@ -131,7 +131,7 @@ def main(argv=None):
     cache, seeds = Cache(a.cache), [int(s) for s in a.seeds.split(',')]
     if a.check_grids:
         from .grids import check_grids
-        return check_grids(a.check_grids, task_set('all') + [t for f in a.tasks_file for t in load_tasks_file(f)], cache, seeds)
+        return check_grids(a.check_grids, task_set('all') + task_set('unfreeze') + [t for f in a.tasks_file for t in load_tasks_file(f)], cache, seeds)
     with rules_files(*a.rules_file):
         if a.grids or a.warm:
             from .grids import print_grids, warm

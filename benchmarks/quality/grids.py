@@ -8,7 +8,7 @@
 import json, statistics, time
 from pathlib import Path
 
-from .oracle import grid_search, grid_points, train_score, _train_key
+from .oracle import grid_search, grid_points, train_score, _train_key, protocol_of
 
 
 def print_grids(tasks, seeds, cache, protocol='one_cycle'):
@@ -28,7 +28,7 @@ def warm(tasks, seeds, cache, protocol='one_cycle'):
         t0 = time.time()
         for lr in grid_points(*t.grid):
             for s in seeds: train_score(t, lr, s, cache, protocol)
-        print(t.name, protocol, f'{time.time() - t0:.0f}s', flush=True)
+        print(t.name, protocol_of(t, protocol), f'{time.time() - t0:.0f}s', flush=True)
 
 
 def check_grids(results, tasks, cache, seeds=(0, 1, 2)):

@@ -20,7 +20,13 @@ PROTOCOLS = {  # how the suggestion is used downstream
     'one_cycle': 'fit_one_cycle(epochs, lr_max=lr)',
     'fit': 'fit(epochs, lr) (constant rate)',
     'fine_tune': 'fine_tune(epochs-1, base_lr=lr, freeze_epochs=1) (transfer learning for the transfer tasks; for models from scratch, the schedule only)',
+    'fine_tune_n': "fine_tune(epochs, base_lr=lr, **fit_kw) (the unfreeze family's third way, a row's own protocol; fit_kw gives freeze_epochs)",
 }
+
+
+def protocol_of(task, protocol):
+    "The protocol `task` is trained with: its own (`Task.protocol`, e.g. the unfreeze family's fine_tune rows), else the run's"
+    return task.protocol or protocol
 
 
 def _train(learn, task, lr, protocol):
@@ -29,10 +35,12 @@ def _train(learn, task, lr, protocol):
     if protocol == 'one_cycle': learn.fit_one_cycle(task.epochs, lr_max=lr_max, **task.fit_kw)
     elif protocol == 'fit': learn.fit(task.epochs, lr_max, **task.fit_kw)
     elif protocol == 'fine_tune': learn.fine_tune(max(task.epochs - 1, 1), base_lr=lr, freeze_epochs=1, **task.fit_kw)
+    elif protocol == 'fine_tune_n': learn.fine_tune(task.epochs, base_lr=lr, **task.fit_kw)
     else: raise ValueError(f"protocol ({protocol!r}) must be one of {', '.join(PROTOCOLS)}")
 
 
 def _train_key(task, lr, seed, protocol):
+    protocol = protocol_of(task, protocol)
     key = f'{task.name}|{lr:.6e}|{seed}|{task.epochs}' + ('' if protocol == 'one_cycle' else f'|{protocol}')
     return key + (f'|slice{task.slice_ratio:g}' if task.slice_ratio else '') + (f'|{sorted(task.fit_kw.items())}' if task.fit_kw else '')
 
@@ -42,7 +50,7 @@ def train_score(task, lr, seed, cache, protocol='one_cycle'):
     key = _train_key(task, lr, seed, protocol)
     hit = cache.get(key)
     if hit is not None: return hit
-    t0 = time.time()
+    protocol, t0 = protocol_of(task, protocol), time.time()
     learn = task.make_learner(seed)
     set_seed(seed)
     with learn.no_bar(), learn.no_logging():

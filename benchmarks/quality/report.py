@@ -6,7 +6,7 @@ from fastai_lrrange.suggest import SUGGESTIONS
 
 from .task import GROUPS, FAMILIES
 from .oracle import PROTOCOLS
-from .split import COIN_FLIPS, COIN_SEED
+from .split import COIN_FLIPS, COIN_SEED, UNFREEZE_FLIPS, UNFREEZE_SEED
 
 
 def summarize(rec, res):
@@ -207,15 +207,54 @@ def task_notes(r):
             f"{r['near'][0]:.1e}..{r['near'][1]:.1e}{edge}; {grid}{sec}")
 
 
-def coin_report():
-    lines = ['## Tuning or held-out: the coin flips (issue 22, item 2)', '',
-             f"`random.Random({COIN_SEED})`, one `randrange(2)` per pair in this order (benchmarks/quality/split.py `PAIRS`, `coin_flips`); for a pair, "
-             "coin 0 holds out the first task and 1 the second; for a task without a pair, 0 holds it out and 1 keeps it for tuning. "
-             'Drawn, and committed, before any range-test rule ran on a new task.', '',
-             '| # | group | pair | coin | held out |', '|---|---|---|---|---|']
-    for i, f in enumerate(COIN_FLIPS):
-        lines.append(f"| {i} | {f['group']} | {', '.join(f['pair'])} | {f['coin']} | {', '.join(f['held_out']) or '(none)'} |")
-    return lines + ['']
+def coin_report(results=None):
+    "The tables of coin draws behind the results' tasks: the first set's (seed COIN_SEED) and the unfreeze family's (UNFREEZE_SEED)"
+    seeds = {r['coin']['seed'] for r in results or [] if r.get('coin')} or {COIN_SEED}
+    lines = []
+    for seed, flips, where in ((COIN_SEED, COIN_FLIPS, '`PAIRS`, `coin_flips`'), (UNFREEZE_SEED, UNFREEZE_FLIPS, '`UNFREEZE_PAIRS`, `coin_flips`')):
+        if seed not in seeds: continue
+        lines += ['## Tuning or held-out: the coin flips (issue 22, item 2)' if seed == COIN_SEED else
+                  "## Tuning or held-out: the unfreeze family's coin flips (issue 30)", '',
+                  f"`random.Random({seed})`, one `randrange(2)` per pair in this order (benchmarks/quality/split.py {where}); for a pair, "
+                  "coin 0 holds out the first task and 1 the second; for a task without a pair, 0 holds it out and 1 keeps it for tuning. "
+                  'Drawn, and committed, before any range-test rule ran on a new task.', '',
+                  '| # | group | pair | coin | held out |', '|---|---|---|---|---|']
+        for i, f in enumerate(flips):
+            lines.append(f"| {i} | {f['group']} | {', '.join(f['pair'])} | {f['coin']} | {', '.join(f['held_out']) or '(none)'} |")
+        lines.append('')
+    return lines
+
+
+WAYS = ('uf_one', 'uf_slice', 'uf_ft')  # the unfreeze family's three ways of training downstream (task families)
+
+
+def ways_report(results, names):
+    "The unfreeze family, per way of training downstream (tuning and held-out apart): each rule against fastai's best rule used the same way, and per task the grid's best rate against each rule's median pick"
+    lines = ['## The unfreeze family, per way (issue 30)', '', "Per way: every rule's mean regret and share of range tests in band over the way's "
+             "tasks, against the best of fastai's four used the same way; then per task the grid's best rate (its near-optimal range) and each rule's "
+             'median pick (its mean regret).', '']
+    for way in WAYS:
+        for held, which in ((False, 'tuning'), (True, 'held-out')):
+            rs = [r for r in results if r.get('family') == way and r['held_out'] == held]
+            figs = {nm: group_figures(rs, nm) for nm in names} if rs else {}
+            figs = {k: v for k, v in figs.items() if v}
+            if not figs: continue
+            four = {k: figs[k] for k in FASTAI_FOUR if k in figs}
+            bn = min(four, key=lambda k: four[k]['regret']) if four else None
+            lines += [f"### {FAMILIES[way]}: {which} ({len(rs)} tasks)", '', '| rule | mean regret | in band | vs fastai\'s best |', '|---|---|---|---|']
+            for nm, o in figs.items():
+                vs = '' if bn is None else ('(best of the four)' if nm == bn else f"{o['regret'] - four[bn]['regret']:+.4f} (`{bn}`)")
+                lines.append(f"| {nm} | {o['regret']:.4f} | {o['inside']:.0%} ({o['n_inside']}/{o['n']}) | {vs} |")
+            lines += ['', '| task | grid best (near) | ' + ' | '.join(figs) + ' |', '|---|---|' + '---|' * len(figs)]
+            for r in rs:
+                cells = []
+                for nm in figs:
+                    lrs = sorted(l for l in r['methods'][nm]['lrs'] if l is not None)
+                    pick = f'{statistics.median(lrs):.1e}' if lrs else 'none'
+                    cells.append(f"{pick} ({statistics.mean(r['methods'][nm]['regrets']):.3f})")
+                lines.append(f"| {r['task']} | {r['oracle_lr']:.1e} ({r['near'][0]:.1e}..{r['near'][1]:.1e}) | " + ' | '.join(cells) + ' |')
+            lines.append('')
+    return lines
 
 
 def report(results, args, elapsed):
@@ -223,13 +262,14 @@ def report(results, args, elapsed):
     lines = ['# Suggestion quality', '',
              f'- machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, python {platform.python_version()}',
              f'- command: `python -m benchmarks.quality {" ".join(sys.argv[1:])}`'.rstrip(),
-             f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol {PROTOCOLS[args.protocol]}; '
+             f'- training seeds {args.seeds}, range-test seeds {args.rt_seeds}; oracle: factor-2 grid; downstream protocol {PROTOCOLS[args.protocol]}'
+             + (' (rows with a protocol of their own: theirs, in their kind)' if any(r.get('protocol') not in (None, args.protocol) for r in results) else '') + '; '
              'regret in metric units (accuracy, or -mse for the regression); noise band = seed spread (max-min) at the oracle lr; '
              + (f'{elapsed/60:.1f} min (trainings already in the cache are not repeated: the times are of this run)' if elapsed is not None else
                 f're-rendered from {args.report_from} without training (times: those of the run that wrote it)'),
              '- how a rule is chosen and judged with these figures: benchmarks/README.md',
              '- columns: mean regret | share of runs inside the noise band | median |log10(lr/lr_oracle)| | spread of log10(lr) over range-test seeds | failures', '']
-    if any(r.get('coin') for r in results): lines += coin_report()
+    if any(r.get('coin') for r in results): lines += coin_report(results)
     groups = [(False, 'Tuning tasks'), (True, 'Held-out tasks (not looked at while designing suggestions)')]
     for group, title in groups:
         rs = [r for r in results if r['held_out'] == group]
@@ -247,4 +287,6 @@ def report(results, args, elapsed):
         lines += groups_report(results, names)
     if any(r.get('family', 'small') != 'small' for r in results):
         lines += kinds_report(results, names)
+    if any(r.get('family') in WAYS for r in results):
+        lines += ways_report(results, names)
     return '\n'.join(lines) + '\n'

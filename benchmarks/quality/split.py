@@ -8,11 +8,14 @@ has been looked at becomes tuning, and a new rule is judged on a fresh set. So f
   counts as tuning now, with `tasks.ADDED_TUNING`;
 - the fresh set (`tasks.FRESH`) is held out; it was looked at once, after the last change of `recommended`. The next rule
   to judge needs a fresh set of its own (a new list in tasks.py, committed before it runs).
+- the unfreeze family (`tasks.UNFREEZE`, issue 30): twelve kinds in six pairs (a family of body: the kind that transfers
+  well, the kind that must adapt), one coin per pair from `random.Random(UNFREEZE_SEED)` (below); a kind's three rows (one
+  rate, slice, fine_tune) go where its coin sends it. Drawn and committed before any range test ran on any of them.
 """
 import random
 from dataclasses import replace
 
-from .tasks import FIRST_SET, ADDED_TUNING, FRESH
+from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, kind_name
 
 COIN_SEED = 22
 # Within each group, similar tasks in pairs; one coin per pair decides which of the two is held out (0: the first, 1: the
@@ -55,10 +58,30 @@ COIN_FLIPS = coin_flips()
 assert sorted(n for ps in PAIRS.values() for p in ps for n in p) == sorted(t.name for t in FIRST_SET), 'every task in exactly one pair'
 
 
+UNFREEZE_SEED = 30  # issue 30
+# The unfreeze family's kinds in pairs, one pair per family of body, in this written order: (transfers well, must adapt);
+# coin 0 holds out the first kind of the pair, 1 the second.
+UNFREEZE_PAIRS = {'unfreeze': [tuple(kind_name(k, e) for k, _, _, e, _ in UNFREEZE_KINDS[i:i + 2]) for i in range(0, len(UNFREEZE_KINDS), 2)]}
+UNFREEZE_FLIPS = coin_flips(UNFREEZE_SEED, UNFREEZE_PAIRS)
+assert all(well for _, _, well, _, _ in UNFREEZE_KINDS[::2]) and not any(well for _, _, well, _, _ in UNFREEZE_KINDS[1::2])
+
+
+def unfreeze_kind(name):
+    "The kind of an unfreeze-family row (`uf_<kind>_e<epochs>_<way>`): its name without the way"
+    return name.rsplit('_', 1)[0]
+
+
 def coin_of(name):
     "The coin flip that set task `name`'s held_out: seed, its place in the order of draws, the pair, the coin, the held-out task(s)"
-    for i, f in enumerate(COIN_FLIPS):
-        if name in f['pair']: return dict(seed=COIN_SEED, order=i, **f)
+    for seed, flips, key in ((COIN_SEED, COIN_FLIPS, name), (UNFREEZE_SEED, UNFREEZE_FLIPS, unfreeze_kind(name))):
+        for i, f in enumerate(flips):
+            if key in f['pair']: return dict(seed=seed, order=i, **f)
+
+
+def _unfreeze_rows(held):
+    "The unfreeze family's rows whose kind the coins held out (`held` True) or kept for tuning (False), as new copies"
+    out = held_out_names(UNFREEZE_FLIPS)
+    return [replace(t, held_out=held) for t in UNFREEZE if (unfreeze_kind(t.name) in out) == held]
 
 
 def _copies(tasks, held_out=None):
@@ -73,6 +96,10 @@ SETS = {  # name -> (what it is, the tasks)
     'all': ('tuning, then held-out', lambda: task_set('tuning') + task_set('heldout')),
     'first-split': ("the first set with its coins' split (held-out half held out), then the tasks added to tune: how the "
                     'earlier results in results/history/ were run', lambda: _copies(FIRST_SET, held_out=held_out_names(COIN_FLIPS)) + _copies(ADDED_TUNING)),
+    'unfreeze-tuning': ("the unfreeze family's tuning kinds (three rows each: one rate, slice, fine_tune)", lambda: _unfreeze_rows(False)),
+    'unfreeze-heldout': ("the unfreeze family's held-out kinds: no range test until a rule for it is chosen on unfreeze-tuning",
+                         lambda: _unfreeze_rows(True)),
+    'unfreeze': ('the unfreeze family, tuning then held-out', lambda: _unfreeze_rows(False) + _unfreeze_rows(True)),
     'none': ('no task (with --tasks-file: only that file\'s tasks)', lambda: []),
 }
 

@@ -19,16 +19,21 @@ class Task:
     group: str = 'small'           # 'small', 'late_descent', 'after_training' (GROUPS)
     slice_ratio: float = None      # downstream lr_max=slice(lr/slice_ratio, lr) (discriminative rates; lr is the top), else lr_max=lr
     fit_kw: dict = field(default_factory=dict)  # more arguments of the downstream fit (e.g. wd=0.1, as fastbook trains collab_learner)
+    protocol: str = None           # this row's downstream protocol (oracle.PROTOCOLS), whatever the run's --protocol; None: the run's
 
 
 GROUPS = {'small': 'small models (from scratch, frozen-body transfer, flat regressions, collab)',
           'late_descent': 'late descent (transformers from scratch, deep tanh MLPs, RNNs on long-memory tasks)',
-          'after_training': "after training (fine_tune's first stage then unfreeze, continued, nearly converged)"}
+          'after_training': "after training (fine_tune's first stage then unfreeze, continued, nearly converged)",
+          'unfreeze': 'the unfreeze family (issue 30): bodies pretrained here on other data, three ways downstream'}
 FAMILIES = {'small': 'small MLPs, CNNs, RNNs (issue 7)', 'transformer': 'transformer encoder from scratch, AdamW',
             'transfer': 'transfer: pretrained body frozen, new head', 'flat_regression': 'tabular regression with a wide flat optimum',
             'plateau': 'loss plateaus before it falls', 'unfreeze': "after fine_tune's first stage, unfrozen",
             'continued': 'under-trained model trained further', 'converged': 'nearly converged model trained further',
-            'collab': 'collab_learner (embeddings, y_range)'}
+            'collab': 'collab_learner (embeddings, y_range)',
+            'uf_one': 'unfreeze family, one rate: first stage, unfreeze(), fit_one_cycle(n, lr)',
+            'uf_slice': 'unfreeze family, slice: first stage, unfreeze(), fit_one_cycle(n, slice(lr/100, lr))',
+            'uf_ft': 'unfreeze family, fine_tune: the frozen learner, fine_tune(n, base_lr=lr, freeze_epochs=e)'}
 
 
 def load_tasks_file(path):

@@ -9,6 +9,8 @@ from range-test curves or suggestions.
 - ADDED_TUNING: three after-training tasks added as tuning tasks after the first held-out verdict.
 - FRESH: the fresh held-out set (`--set heldout`), nine kinds, three per group, all held out, written and committed
   before any range test ran on them.
+- UNFREEZE: the unfreeze family (issue 30, `--set unfreeze-tuning` / `unfreeze-heldout`): twelve kinds of pretrained body,
+  three rows each (one rate, slice, fine_tune), split by coins (`split.UNFREEZE_PAIRS`).
 """
 from .task import Task
 from .builders.small import (digits_cnn, cancer_mlp, wine_bn, seq_gru, digits_sgd, cancer_bn_sgd, friedman_regression, tabular_synth,
@@ -117,3 +119,60 @@ FRESH = [  # all held out by decision, committed before any range test ran on th
     _fresh('converged_regression', converged_regression, 2, metric='mse', direction='min', grid=(2 ** -16, 1.0), group='after_training', family='converged',
          kind='fastai tabular_learner regression trained to a plateau, then two more epochs, Adam state kept'),
 ]
+
+
+# ------------------------------------------------------------------ the unfreeze family (issue 30)
+# Twelve kinds: (body, pretraining data, fine-tuning data, first-stage epochs), six families of body, one kind whose body
+# transfers well and one whose body must adapt in each (builders/unfreeze.py says which data); within a family the two kinds
+# have first stages of 1 and of 3 epochs (which one gets 1 alternates by family). Each kind is three rows, one per way of
+# training downstream (the same pretrained body, the same head; `n` epochs each):
+#   _one:   the learner after fine_tune's first stage (e epochs, slice(2e-3)), unfrozen; fit_one_cycle(n, lr)
+#   _slice: the same learner; fit_one_cycle(n, slice(lr/100, lr))
+#   _ft:    the frozen learner (pretrained body, new head, no first stage); fine_tune(n, base_lr=lr, freeze_epochs=e)
+# Tuning or held-out: one coin per family (split.UNFREEZE_PAIRS), drawn before any range test ran on any of them.
+UNFREEZE_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
+    ('cnn_classes', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1, 'digits 5-9 -> digits 0-4'),
+    ('cnn_flipped', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 3,
+     'upright digits, below 5 or not (rows A) -> the ten digits transposed and inverted (rows B)'),
+    ('mlp_coarse', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', True, 3, 'the ten digits (rows A) -> five pairs of digits (rows B)'),
+    ('mlp_parity', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', False, 1, 'odd or even (rows A) -> the ten digits (rows B)'),
+    ('conv1d_noisier', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', True, 1, 'four shapes in noise 0.8 -> the same shapes in noise 1.1'),
+    ('conv1d_shapes', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', False, 3, 'four shapes -> four other shapes'),
+    ('gru_sum', 'GRU encoder (32), linear head', True, 3, "sign of channel 0's sum -> channel 0's sum in three bins (other sequences)"),
+    ('lstm_other', 'LSTM encoder (32), linear head', False, 1, "sign of channel 0's sum -> sign of channel 1's sum minus channel 2's"),
+    ('tfm_count', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', True, 1,
+     'which of tokens 1, 2, 3 is most frequent -> more 1s than 3s (other sequences)'),
+    ('tfm_others', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', False, 3,
+     'which of tokens 1, 2, 3 is most frequent -> more 5s and 6s than 7s and 8s'),
+    ('tab_related', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', True, 3,
+     'a function of 2 categorical and 3 continuous columns -> another function of the same columns (other rows)'),
+    ('tab_other', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', False, 1,
+     'a function of 2 categorical and 3 continuous columns -> a function of the other columns'),
+]
+UNFREEZE_EPOCHS = 3  # n, downstream, every way
+# The grids, from the oracle grids alone: on (2^-14, 2^-1) the slice and fine_tune rows of the tuning kinds had their best rate at
+# the grid's top (0.5) on four of six kinds, the one-rate rows inside it (up to 0.125); so the slice and fine_tune rows' grids
+# go to 2^4, the one-rate rows' to 2^1; on (2^-12, 2^4) one fine_tune row (tab_related's) still had its best rate at the top
+# (16), so the slice and fine_tune rows' grids go to 2^6.
+UNFREEZE_GRID = (2 ** -14, 2 ** 1)         # one rate
+UNFREEZE_GRID_TOP = (2 ** -12, 2 ** 6)     # the top of a slice, fine_tune's base_lr
+
+
+def kind_name(kind, first): return f'uf_{kind}_e{first}'
+
+
+def _unfreeze_rows():
+    from .builders.unfreeze import frozen, unfrozen
+    rows = []
+    for kind, body, well, e, what in UNFREEZE_KINDS:
+        k, how = kind_name(kind, e), f"{body}; {what}; {'transfers well' if well else 'must adapt'}; first stage {e} epoch{'s' * (e > 1)}"
+        rows += [Task(f'{k}_one', unfrozen(kind, e), UNFREEZE_EPOCHS, family='uf_one', kind=f'{how}; unfreeze(), fit_one_cycle(n, lr)',
+                      grid=UNFREEZE_GRID, group='unfreeze'),
+                 Task(f'{k}_slice', unfrozen(kind, e), UNFREEZE_EPOCHS, slice_ratio=100, family='uf_slice',
+                      kind=f'{how}; unfreeze(), fit_one_cycle(n, slice(lr/100, lr))', grid=UNFREEZE_GRID_TOP, group='unfreeze'),
+                 Task(f'{k}_ft', frozen(kind), UNFREEZE_EPOCHS, protocol='fine_tune_n', fit_kw=dict(freeze_epochs=e), family='uf_ft',
+                      kind=f'{how}; the frozen learner, fine_tune(n, base_lr=lr, freeze_epochs={e})', grid=UNFREEZE_GRID_TOP, group='unfreeze')]
+    return rows
+
+
+UNFREEZE = _unfreeze_rows()  # 36 rows, in the order of UNFREEZE_KINDS; held_out is set by the coins (split.py)
