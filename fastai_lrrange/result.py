@@ -78,6 +78,7 @@ class Pick(NamedTuple):
     point:tuple|None # (x, y) drawn on the plot, or None
     sweep:int # Index of the sweep it read
     withheld:str|None # Why it is None on purpose ('diverged at once', 'no descent'); None when it was computed (or could not be)
+    guess:str|None=None # The policy's fallback that read it (a second sweep without descent either: a guess); None when the rule itself did
 
 def _sweep_read_by(entry, sweeps) -> int:
     "Index of the sweep `entry` reads: the second sweep run for its own policy, when one ran; else the first"
@@ -106,7 +107,7 @@ def suggest(
         lr,pt = run_suggestion(name, f, lrs, losses, sw.num_it)
         if i and lr is not None and sw.spec.sweep_again.scale != 1:  # the policy's margin on its sweep's reading
             lr = lr*sw.spec.sweep_again.scale; pt = (lr, loss_at(lrs, losses, lr))
-        out[name] = Pick(lr, pt, i, None)
+        out[name] = Pick(lr, pt, i, None, None if f is entry else getattr(f, '__name__', 'fallback'))
     return out
 
 # %% ../nbs/03a_result.ipynb #a046b57a
@@ -140,10 +141,11 @@ class LRFindResult(GetAttr):
         runs:list|None=None, # The results this one combines (`n_runs`); default: itself
         band:tuple|None=None, # (low, high) of the first sweep's losses over the runs, drawn as a band
         transfer:dict|None=None, # Field name -> its `Transfer` policy (what `as_slice` and `fine_tune_lr` make of it); default: as read
+        guesses:dict|None=None, # Field name -> the fallback that read it, where the rule found no descent on either sweep
     ):
         self.sweeps,self.suggestions,self.points,self.read_from = list(sweeps),dict(suggestions),dict(points),dict(read_from)
         self.withheld,self.diagnostics,self.runs,self.band = dict(withheld),list(diagnostics),runs or [self],band
-        self.transfer = {k: (transfer or {}).get(k, Transfer()) for k in self.suggestions}
+        self.transfer,self.guesses = {k: (transfer or {}).get(k, Transfer()) for k in self.suggestions},dict(guesses or {})
 
     @property
     def first_sweep(self) -> Sweep:
@@ -185,7 +187,8 @@ def from_sweeps(cls:LRFindResult,
     picks = suggest(sweeps, spec)
     sugg,withheld = {k: p.lr for k,p in picks.items()},{k: p.withheld for k,p in picks.items() if p.withheld}
     return cls(sweeps, sugg, {k: p.point for k,p in picks.items()}, {k: p.sweep for k,p in picks.items()}, withheld,
-               _findings(sweeps, sugg, withheld), transfer={k: e.transfer for k,e in spec.suggestions})
+               _findings(sweeps, sugg, withheld), transfer={k: e.transfer for k,e in spec.suggestions},
+               guesses={k: p.guess for k,p in picks.items() if p.guess})
 
 # %% ../nbs/03a_result.ipynb #786c1b5d
 def _median_sweep(sweeps, spec):
@@ -227,7 +230,8 @@ def from_runs(cls:LRFindResult,
     pts = {k: None if v is None or not len(sweeps[read[k]].losses) else (v, loss_at(sweeps[read[k]].last_group_lrs, sweeps[read[k]].losses, v))
            for k,v in sugg.items()}
     withheld = {k: runs[0].withheld[k] for k,v in sugg.items() if v is None and all(k in r.withheld for r in runs)}
-    return cls(sweeps, sugg, pts, read, withheld, _findings(sweeps, sugg, withheld), runs=runs, band=band, transfer=runs[0].transfer)
+    return cls(sweeps, sugg, pts, read, withheld, _findings(sweeps, sugg, withheld), runs=runs, band=band, transfer=runs[0].transfer,
+               guesses={k: g for k,g in runs[0].guesses.items() if all(k in r.guesses for r in runs)})
 
 # %% ../nbs/03a_result.ipynb #53dfba43
 @patch
@@ -243,14 +247,14 @@ def _reading(res, name, what):
         why = res.withheld.get(name, 'it could not be computed')
         raise ValueError(f"{what}: the suggestion {name!r} is None ({why}), so there is nothing to give: read res.diagnostics for what to "
                          f"pass instead, or take another suggestion ({', '.join(k for k,v in res.suggestions.items() if v is not None) or 'none here'})")
-    return name, res.suggestions[name], res.transfer[name]
+    return name, res.suggestions[name], Transfer(lr_mult=res.transfer[name].lr_mult) if name in res.guesses else res.transfer[name] # a guess: as read
 
 @patch
 def as_slice(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
     lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult` (fastai's 100)
 ) -> slice:
-    "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.slice_top`"
+    "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.slice_top` (a fallback's guess: as read)"
     name,lr,t = _reading(self, name, 'as_slice')
     if self.spec.frozen: raise ValueError(f"as_slice: this range test ran on a frozen learner; train it with fine_tune(base_lr=res.fine_tune_lr({name!r})), "
                                           "or unfreeze() it and run the range test again for a slice")
@@ -336,7 +340,7 @@ def to_dict(self:LRFindResult) -> dict:
     return dict(format=FORMAT, version=VERSION, **_sweep_dict(self.first_sweep), suggestions={k: _plain(v) for k,v in self.suggestions.items()},
                 points={k: (None if p is None else _plains(p)) for k,p in self.points.items()}, read_from=self.read_from,
                 withheld=self.withheld, diagnostics=[str(d) for d in self.diagnostics], sweeps=[_sweep_dict(s) for s in self.sweeps],
-                runs=runs, band=None if self.band is None else [_plains(b) for b in self.band], transfer={k: asdict(t) for k,t in self.transfer.items()})
+                runs=runs, band=None if self.band is None else [_plains(b) for b in self.band], transfer={k: asdict(t) for k,t in self.transfer.items()}, guesses=self.guesses)
 
 @patch
 def save(self:LRFindResult,
@@ -429,8 +433,9 @@ def from_dict(cls:LRFindResult,
     band = _get(d, 'band', where, lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(_is_list(b) for b in v)), 'null, or [low, high]')
     transfer = _get(d, 'transfer', where, lambda v: isinstance(v, dict) and list(v) == names and all(isinstance(t, dict) and set(t) == set(asdict(Transfer()))
                     and _is_list(list(t.values())) for t in v.values()), 'a dict with the same names as suggestions -> {slice_top, lr_mult, fine_tune}')
+    guesses = _get(d, 'guesses', where, lambda v: isinstance(v, dict) and set(v) <= set(names), 'a dict of suggestion name -> the fallback that read it')
     return cls(sweeps, sugg, {k: p and tuple(_nan(p)) for k,p in pts.items()}, read, withheld, _findings(sweeps, sugg, withheld),
-               runs=runs, band=band and tuple(np.array(_nan(b)) for b in band), transfer={k: Transfer(**t) for k,t in transfer.items()})
+               runs=runs, band=band and tuple(np.array(_nan(b)) for b in band), transfer={k: Transfer(**t) for k,t in transfer.items()}, guesses=guesses)
 
 @patch(cls_method=True)
 def load(cls:LRFindResult,
