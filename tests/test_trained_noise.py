@@ -40,8 +40,9 @@ def test_a_trained_learner_gets_a_rate_wherever_the_first_sweep_gives_one(seed, 
     assert res.suggestions['recommended'] is not None, res.diagnostics
     for sw in res.sweeps:  # each sweep ran past its suggestion window's first points: none stopped on a noisy batch at once
         assert not sw.window.diverged_early and len(sw.losses) > sw.num_it // 2, (len(sw.losses), sw.num_it, sw.stop_reason)
-    s = res.as_slice('recommended')
-    assert s.stop == res.suggestions['recommended'] and s.start == s.stop / 100
+    r, guess = res.suggestions['recommended'], 'recommended' in res.guesses  # a fallback's guess is passed on as read
+    if state == 'frozen': assert res.fine_tune_lr('recommended') == (1 if guess else 2) * r  # what the README's recipe passes to fine_tune
+    else: assert res.as_slice('recommended').stop == (1 if guess else 32) * r  # and the top of the slice after unfreeze()
 
 
 def test_the_second_sweep_carries_the_noise_the_first_measured():
