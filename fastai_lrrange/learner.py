@@ -256,11 +256,11 @@ _fastai_export = _original(Learner, 'export')
 @delegates(_fastai_export)
 def export(self:Learner,
     fname='export.pkl', # File name, in `learn.path`
-    **kwargs,
+    *args, **kwargs, # fastai's (`pickle_module`, `pickle_protocol`)
 ):
     "fastai's `export`, without `lr_find_result`: the file names no class of this package, so it loads where only fastai is installed"
     res = self.__dict__.pop('lr_find_result', None)
-    try: return _fastai_export(self, fname, **kwargs)
+    try: return _fastai_export(self, fname, *args, **kwargs)
     finally:
         if res is not None: self.lr_find_result = res
 
