@@ -193,7 +193,7 @@ def lr_range_test(self:Learner,
 ) -> LRFindResult:
     "Run a learning-rate range test that leaves the Learner as it was; return its `LRFindResult` (also kept at `learn.lr_find_result`)"
     spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, n_groups=_n_param_groups(self),
-                           frozen=not all(p.requires_grad for p in self.model.parameters()), **kwargs)
+                           frozen=getattr(getattr(self, 'opt', None), 'frozen_idx', 0) > 0, **kwargs) # fastai's freeze(): groups left out of training
     _check_learner(self, n_runs)
     snap,runs,interrupted = LearnerSnapshot(self, snapshot_device),[],None
     with warnings.catch_warnings(record=True) as said: # what the suggestion functions warn joins the one warning below
