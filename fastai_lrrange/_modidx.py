@@ -250,6 +250,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'fastai_lrrange.result._sweep_read_by': ('result.html#_sweep_read_by', 'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result._title_and_caption': ( 'result.html#_title_and_caption',
                                                                                      'fastai_lrrange/result.py'),
+                                       'fastai_lrrange.result._transfer_note': ('result.html#_transfer_note', 'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result.suggest': ('result.html#suggest', 'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result.suggested_lrs_type': ( 'result.html#suggested_lrs_type',
                                                                                      'fastai_lrrange/result.py')},

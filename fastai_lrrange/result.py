@@ -293,6 +293,13 @@ def _title_and_caption(findings):
     extra = f" ({more} more finding{'s' if more > 1 else ''} in the warning)" if more else ''
     return head, (f"{advice}{extra}" if advice else extra.strip(' ()')) or None
 
+def _transfer_note(res, k) -> str:
+    "What suggestion `k`'s `Transfer` policy gives on a learner with several parameter groups (a body and a head), for its legend entry"
+    if res.lrs.shape[1] < 2 or res.transfer[k] == Transfer() or res.suggestions[k] is None or k in res.guesses: return ''
+    if res.spec.frozen: return f' (fine_tune base_lr {res.fine_tune_lr(k):.1e})'
+    s = res.as_slice(k)
+    return f' (after unfreeze: slice({s.start:.1e}, {s.stop:.1e}))'
+
 @patch
 def plot(self:LRFindResult,
     ax=None, # Matplotlib axes to draw on; default: a new figure
@@ -307,7 +314,8 @@ def plot(self:LRFindResult,
     ylabel = f'validation loss on {self.valid_batches} batches (smoothed)' if self.valid_batches else 'training loss (smoothed)'
     for i,sw in enumerate(self.sweeps):
         n = max(len(sw.losses) - skip_end, 0)
-        marks = {k + (' (second sweep)' if i else ''): (v, self.points.get(k)) for k,v in self.suggestions.items() if self.read_from.get(k, 0) == i}
+        marks = {k + (' (second sweep)' if i else '') + _transfer_note(self, k): (v, self.points.get(k)) for k,v in self.suggestions.items()
+                 if self.read_from.get(k, 0) == i}
         ran = f'{len(sw.losses)} of {sw.num_it} steps, up to {_reached(sw):.1e}' # what it did, not what it was asked to
         label = f'second sweep: {ran}' if i else f'first sweep: {ran}' if len(self.sweeps) > 1 else None
         if not i and len(self.runs) > 1 and label: label = f'{label}, median of {len(self.runs)} runs'

@@ -18,6 +18,14 @@ def _test(learn, **kw):
         return learn.lr_range_test(show_plot=False, suggest_funcs=('recommended', 'valley'), **kw)
 
 
+def _legend(res):
+    import matplotlib.pyplot as plt
+    fig = res.plot()
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)
+    return labels
+
+
 @pytest.fixture(scope='module')
 def first_stage():
     "The cancer MLP after fine_tune's first stage: head trained on a frozen body"
@@ -34,6 +42,7 @@ def test_on_a_frozen_learner_the_advice_is_fine_tunes(first_stage):
     assert res.fine_tune_lr('recommended') == 2 * r and res.fine_tune_lr('valley') == res.suggestions['valley']  # valley: as read
     with pytest.raises(ValueError, match=r"as_slice: this range test ran on a frozen learner; train it with fine_tune\(base_lr=res.fine_tune_lr\('recommended'\)\)"):
         res.as_slice('recommended')
+    assert f"recommended (fine_tune base_lr {2*r:.1e}): {r:.1e}" in _legend(res)  # the plot says it too
 
 
 def test_after_unfreeze_the_slice_top_is_measured_not_the_one_rate_pick(first_stage):
@@ -46,6 +55,7 @@ def test_after_unfreeze_the_slice_top_is_measured_not_the_one_rate_pick(first_st
         assert not res.spec.frozen and (s.start, s.stop) == (32 * r / 100, 32 * r) and type(s.stop) is float
         assert res.as_slice('valley') == slice(res.suggestions['valley'] / 100, res.suggestions['valley'])  # no policy: the reading is the top
         assert res.as_slice('recommended', lr_mult=10).start == 32 * r / 10
+        assert f"recommended (after unfreeze: slice({s.start:.1e}, {s.stop:.1e})): {r:.1e}" in _legend(res)
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr_max=s)
         body, head = (h['lr'] for h in learn.opt.hypers)
         assert np.isclose(head / body, 100)  # the body trained at a hundredth of the head's rate
@@ -57,6 +67,7 @@ def test_one_parameter_group_and_a_sweep_with_the_groups_apart():
     res = _test(learn)
     r = res.suggestions['recommended']
     assert not res.spec.frozen and res.as_slice('recommended') == slice(32 * r / 100, 32 * r)
+    assert not any('unfreeze' in l or 'fine_tune' in l for l in _legend(res))  # one group: no transfer learning to advise on
     two = make_synth(splitter=lambda m: [[m.a], [m.b]])
     res = _test(two, start_lr=slice(1e-9, 1e-7), end_lr=slice(1e-1, 10))  # swept at the training ratio: its own ratio, the top as read
     s = res.as_slice('valley')
