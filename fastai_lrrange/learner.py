@@ -195,17 +195,18 @@ def lr_range_test(self:Learner,
     spec = range_test_spec(start_lr, end_lr, num_it, stop_div, suggest_funcs, n_groups=_n_param_groups(self),
                            frozen=getattr(getattr(self, 'opt', None), 'frozen_idx', 0) > 0, **kwargs) # fastai's freeze(): groups left out of training
     _check_learner(self, n_runs)
-    snap,runs,interrupted = LearnerSnapshot(self, snapshot_device),[],None
-    with warnings.catch_warnings(record=True) as said: # what the suggestion functions warn joins the one warning below
+    snap,swept,interrupted = LearnerSnapshot(self, snapshot_device),[],None
+    try:
+        for i in range(n_runs):
+            sweeps,interrupted = _run_sweeps(self, spec, snap, i)
+            swept.append(sweeps)
+            if interrupted is not None: break
+    finally: snap.restore()
+    with warnings.catch_warnings(record=True) as said: # what the suggestion functions warn while the result is built joins the one warning below
         warnings.simplefilter('always', SuggestionWarning)
-        try:
-            for i in range(n_runs):
-                sweeps,interrupted = _run_sweeps(self, spec, snap, i)
-                runs.append(LRFindResult.from_sweeps(sweeps, spec))
-                if interrupted is not None: break
-        finally: snap.restore()
+        runs = [LRFindResult.from_sweeps(sweeps, spec) for sweeps in swept]
         res = self.lr_find_result = runs[0] if len(runs) == 1 else LRFindResult.from_runs(runs, spec)
-    for w in said:
+    for w in said: # anything else warned there goes on as it was
         if not issubclass(w.category, SuggestionWarning): warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
     told = list(dict.fromkeys(list(res.diagnostics) + [str(w.message) for w in said if issubclass(w.category, SuggestionWarning)]))
     if told: _warn('lr_find: ' + '; '.join(told))
