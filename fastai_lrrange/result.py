@@ -116,7 +116,7 @@ def _suggested_lrs(names, values):
     return suggested_lrs_type(tuple(names))(*values)
 
 class SuggestedLRs(tuple):
-    "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed; after `unfreeze()`, train with `slice(lr/100, lr)`"
+    "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed; after `unfreeze()` or on a frozen learner, train with `learn.lr_find_result.as_slice(name)` or `.fine_tune_lr(name)`"
     __slots__ = ()
     def __reduce__(self): return _suggested_lrs, (self._fields, tuple(self))
 
