@@ -170,3 +170,25 @@ def test_unfreeze_family_rows_build():
         body, head = learn.opt.param_groups
         frozen_body = not any(p.requires_grad for p in body['params'] if p.dim() > 1)  # fastai's freeze() leaves BatchNorm trainable
         assert frozen_body == (way == 'ft') and all(p.requires_grad for p in head['params'])
+
+
+def test_unfreeze_fresh_rows_build():
+    "The unfreeze family's fresh set: 8 new kinds, three ways each, all held out, none named as a first kind; every row builds a learner with a body and a head group, frozen (fine_tune way) or unfrozen (after the first stage) as its way says"
+    import torch
+    from benchmarks.quality.split import task_set, unfreeze_kind
+    from benchmarks.quality.tasks import UNFREEZE_FRESH_KINDS, UNFREEZE_KINDS
+    fresh = task_set('unfreeze-fresh')
+    kinds = {unfreeze_kind(t.name) for t in fresh}
+    assert len(fresh) == 24 and len(kinds) == 8 and all(t.held_out for t in fresh)
+    assert not kinds & {unfreeze_kind(t.name) for t in task_set('unfreeze')} and not {k for k, *_ in UNFREEZE_FRESH_KINDS} & {k for k, *_ in UNFREEZE_KINDS}
+    assert sorted(w for _, _, w, _, _ in UNFREEZE_FRESH_KINDS) == [False] * 4 + [True] * 4 and sorted(e for *_, e, _ in UNFREEZE_FRESH_KINDS) == [1] * 4 + [3] * 4
+    torch.set_num_threads(1)
+    for t in fresh:
+        way = t.name.rsplit('_', 1)[1]
+        learn = t.make_learner(0)
+        xb, yb = learn.dls.one_batch()
+        assert learn.model(xb).shape[0] == len(yb)
+        assert len(learn.opt.param_groups) >= 2, t.name
+        body, head = learn.opt.param_groups[0], learn.opt.param_groups[-1]
+        frozen_body = not any(p.requires_grad for p in body['params'] if p.dim() > 1)  # fastai's freeze() leaves BatchNorm trainable
+        assert frozen_body == (way == 'ft') and all(p.requires_grad for p in head['params']), t.name

@@ -10,12 +10,17 @@ has been looked at becomes tuning, and a new rule is judged on a fresh set. So f
   to judge needs a fresh set of its own (a new list in tasks.py, committed before it runs).
 - the unfreeze family (`tasks.UNFREEZE`, issue 30): twelve kinds in six pairs (a family of body: the kind that transfers
   well, the kind that must adapt), one coin per pair from `random.Random(UNFREEZE_SEED)` (below); a kind's three rows (one
-  rate, slice, fine_tune) go where its coin sends it. Drawn and committed before any range test ran on any of them.
+  rate, slice, fine_tune) go where its coin sends it. Drawn and committed before any range test ran on any of them. Its
+  held-out half has since been seen (the judgement of the transfer policy), so a new rule for the family needs:
+- the unfreeze family's fresh set (`tasks.UNFREEZE_FRESH`, `--set unfreeze-fresh`): eight new kinds (new data pairs, one
+  or two per family of body, four that transfer well and four that must adapt, first stages of 1 and 3 epochs), three rows
+  each, all held out by decision (no coin), written and committed before any grid or range test ran on them. Its grids may
+  be trained blind (`--warm`); it is looked at once, to judge the next rule for the family.
 """
 import random
 from dataclasses import replace
 
-from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, kind_name
+from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, UNFREEZE_FRESH, kind_name
 
 COIN_SEED = 22
 # Within each group, similar tasks in pairs; one coin per pair decides which of the two is held out (0: the first, 1: the
@@ -100,6 +105,8 @@ SETS = {  # name -> (what it is, the tasks)
     'unfreeze-heldout': ("the unfreeze family's held-out kinds: no range test until a rule for it is chosen on unfreeze-tuning",
                          lambda: _unfreeze_rows(True)),
     'unfreeze': ('the unfreeze family, tuning then held-out', lambda: _unfreeze_rows(False) + _unfreeze_rows(True)),
+    'unfreeze-fresh': ("the unfreeze family's fresh held-out set: eight new kinds, all held out, committed before any range test ran on "
+                       'them; looked at once, to judge the next rule for the family', lambda: _copies(UNFREEZE_FRESH)),
     'none': ('no task (with --tasks-file: only that file\'s tasks)', lambda: []),
 }
 

@@ -169,9 +169,9 @@ def _data(name):
     raise ValueError(name)
 
 
-def frozen_learner(name, seed):
-    "Kind `name`'s body pretrained on its pretraining data (cached), a new head for its fine-tuning data, frozen"
-    (xp, yp), (xt, yt), body_fn, width, head_fn, opt, ep, lr, bs = _data(name)
+def frozen_learner(name, seed, data=None):
+    "Kind `name`'s body pretrained on its pretraining data (cached), a new head for its fine-tuning data, frozen; `data`: the kinds' `_data` (default this module's)"
+    (xp, yp), (xt, yt), body_fn, width, head_fn, opt, ep, lr, bs = (data or _data)(name)
     n_pre, n_out = int(yp.max()) + 1, int(yt.max()) + 1
     sd = _pretrained(f'uf_{name}', lambda: nn.Sequential(body_fn(), head_fn(n_pre)), xp, yp, ep, lr)
     dls = tensor_dls(xt, yt, bs, seed, standardize=False)
@@ -183,13 +183,13 @@ KINDS = ('cnn_classes', 'cnn_flipped', 'mlp_coarse', 'mlp_parity', 'conv1d_noisi
          'tfm_count', 'tfm_others', 'tab_related', 'tab_other')
 
 
-def frozen(name):
-    "Builder of kind `name`'s frozen learner (the fine_tune way starts here)"
-    f = partial(frozen_learner, name); f.__doc__ = f"{name}: pretrained body, new head, frozen"
+def frozen(name, data=None):
+    "Builder of kind `name`'s frozen learner (the fine_tune way starts here); `data`: the kinds' `_data` (default this module's)"
+    f = partial(frozen_learner, name, data=data); f.__doc__ = f"{name}: pretrained body, new head, frozen"
     return f
 
 
-def unfrozen(name, first_epochs):
+def unfrozen(name, first_epochs, data=None):
     "Builder of kind `name`'s learner after fine_tune's first stage of `first_epochs` epochs (cached), then unfreeze()"
-    return trained(f'uf_{name}_e{first_epochs}', frozen(name), partial(_fine_tune_first_stage, freeze_epochs=first_epochs), then=unfreeze,
+    return trained(f'uf_{name}_e{first_epochs}', frozen(name, data), partial(_fine_tune_first_stage, freeze_epochs=first_epochs), then=unfreeze,
                    doc=f"{name}: fine_tune's first stage ({first_epochs} epochs, slice(2e-3), pct_start=0.99), then unfreeze()")
