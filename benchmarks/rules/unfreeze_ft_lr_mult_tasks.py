@@ -9,11 +9,14 @@ so a rule's reading is the same and only the training differs. Tuning kinds only
   python -m benchmarks.quality --set unfreeze-tuning --tasks-file benchmarks/rules/unfreeze_ft_lr_mult_tasks.py \\
       --tasks <the rows' names> --rules-file benchmarks/rules/unfreeze_scale.py --methods valley,slide,minimum,steep,recommended,rec_x2,rec_x4 \\
       --threads 1 --out benchmarks/results/quality_unfreeze_ft_lr_mult10_tuning.md
+
+(then the rows of lr_mult 3 and 30, `--methods valley,slide,minimum,steep,recommended,rec_x05,rec_x2,rec_x4`, into
+quality_unfreeze_ft_lr_mult_3_30_tuning.md).
 """
 from dataclasses import replace
 
 from benchmarks.quality.split import task_set
 
-LR_MULTS = (10,)
+LR_MULTS = (10, 3, 30)  # 3 and 30 added after the lr_mult=10 run's figures were seen (quality_unfreeze_ft_lr_mult10_tuning.md)
 TASKS = [replace(t, name=f'{t.name}m{L}', fit_kw={**t.fit_kw, 'lr_mult': L})
          for L in LR_MULTS for t in task_set('unfreeze-tuning') if t.name.endswith('_ft')]
