@@ -147,6 +147,23 @@ def test_rules_file_registers_variants_for_a_block():
     assert dict(SUGGESTIONS) == before and set(vars(SuggestionMethod)) == attrs
 
 
+def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
+    "A rules-file entry with `sweep` (lr_find's arguments): kept in rules.SWEEPS for the block only, run in a range test of its own, its steps recorded"
+    from benchmarks.quality.rules import rules_files, SWEEPS
+    rules = tmp_path / 'sweep_rules.py'
+    rules.write_text("from fastai_lrrange.suggest import valley\n"
+                     "RULES = {'short_valley': dict(func=valley, sweep=dict(start_lr=1e-6, end_lr=1, num_it=30))}\n")
+    with rules_files(rules) as names:
+        assert names == ['short_valley'] and SWEEPS == {'short_valley': dict(start_lr=1e-6, end_lr=1, num_it=30)}
+    assert SWEEPS == {}
+    out = tmp_path / 'q.md'
+    r = subprocess.run(QUALITY + ['--quick', '--tasks', 'cancer_mlp', '--rules-file', str(rules), '--methods', 'valley,short_valley',
+                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rec = json.loads(out.with_suffix('.json').read_text())[0]['methods']['short_valley']
+    assert [c['steps'] for c in rec['cost']] == [30] and 1e-6 <= rec['lrs'][0] <= 1
+
+
 def test_quality_modules_are_small():
     "One job a module: none over about 400 lines"
     for f in (BENCH / 'quality').rglob('*.py'): assert len(f.read_text().splitlines()) <= 400, f

@@ -7,6 +7,7 @@ import numpy as np
 import fastai_lrrange.all  # noqa: F401  (Learner.lr_find is this project's)
 from fastai_lrrange.suggest import SUGGESTIONS
 
+from .rules import SWEEPS
 from .oracle import train_score, train_seconds, seed_mean, grid_search
 
 
@@ -39,10 +40,15 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, protocol='one_cycle', st
         if not grid_only: out['methods'] = {k: v for k, v in stored['methods'].items() if k not in measured}
         out['measured'] = measured
     # entries that sweep again when the curve shows no descent (`recommended`) get a range test of their own: in one call with the
-    # others, their second sweep would become everyone's curve
+    # others, their second sweep would become everyone's curve; so do a rules file's entries with a `sweep` (lr_find's arguments,
+    # rules.SWEEPS). Entries with the same `sweep` and `sweep_again` share theirs (the same sweeps, each its own reading)
     wanted = [n for n in SUGGESTIONS if methods is None or n in methods]
-    names = [n for n in wanted if SUGGESTIONS[n].sweep_again is None]
-    own = [n for n in wanted if n not in names]
+    names = [n for n in wanted if SUGGESTIONS[n].sweep_again is None and n not in SWEEPS]
+    own = {}
+    for n in wanted:
+        if n in names: continue
+        key = (repr(sorted(SWEEPS.get(n, {}).items())), SUGGESTIONS[n].sweep_again)
+        own.setdefault(key, []).append(n)
     out['curves'], out['rt_cost'] = [], []
     for rs in rt_seeds:
         learn = task.make_learner(1000 + rs)
@@ -56,15 +62,17 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, protocol='one_cycle', st
         for nm, lr in zip(names, sug):
             rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0})
             _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
-        for nm in own:
+        for group in own.values():
             learn, t1 = task.make_learner(1000 + rs), time.time()
             with learn.no_bar(), warnings.catch_warnings():
                 warnings.simplefilter('ignore')
-                lr = learn.lr_find(show_plot=False, suggest_funcs=[nm])[0]
-            rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
+                sug = learn.lr_find(show_plot=False, suggest_funcs=group, **SWEEPS.get(group[0], {}))
             sweeps = learn.lr_find_result.sweeps  # every sweep's steps count
-            rec['cost'].append(dict(steps=sum(len(s.losses) for s in sweeps), fwd=0, seconds=time.time() - t1, swept_again=len(sweeps) > 1))
-            _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
+            cost = dict(steps=sum(len(s.losses) for s in sweeps), fwd=0, seconds=time.time() - t1, swept_again=len(sweeps) > 1)
+            for nm, lr in zip(group, sug):
+                rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
+                rec['cost'].append(dict(cost))
+                _score_lr(rec, lr, task, seeds, cache, best, out['worst'], worst, protocol)
     out['seconds'] = time.time() - t0
     lrs = {l for rec in out['methods'].values() for l in rec['lrs'] if l is not None} | {out['oracle_lr']}
     secs = [v for v in (train_seconds(task, l, s, cache, protocol) for l in lrs for s in seeds) if v is not None]
