@@ -194,6 +194,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                         'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result.LRFindResult.as_slice': ( 'result.html#lrfindresult.as_slice',
                                                                                         'fastai_lrrange/result.py'),
+                                       'fastai_lrrange.result.LRFindResult.fine_tune_kwargs': ( 'result.html#lrfindresult.fine_tune_kwargs',
+                                                                                                'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result.LRFindResult.fine_tune_lr': ( 'result.html#lrfindresult.fine_tune_lr',
                                                                                             'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result.LRFindResult.first_sweep': ( 'result.html#lrfindresult.first_sweep',

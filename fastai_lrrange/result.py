@@ -116,7 +116,7 @@ def _suggested_lrs(names, values):
     return suggested_lrs_type(tuple(names))(*values)
 
 class SuggestedLRs(tuple):
-    "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed; after `unfreeze()` or on a frozen learner, train with `learn.lr_find_result.as_slice(name)` or `.fine_tune_lr(name)`"
+    "Base of the namedtuples `lr_find` returns: one field per suggestion, `None` where none could be computed; after `unfreeze()` or on a frozen learner, train with `learn.lr_find_result.as_slice(name)` or `.fine_tune_kwargs(name)`"
     __slots__ = ()
     def __reduce__(self): return _suggested_lrs, (self._fields, tuple(self))
 
@@ -140,7 +140,7 @@ class LRFindResult(GetAttr):
         diagnostics:list, # `Finding`s about the test
         runs:list|None=None, # The results this one combines (`n_runs`); default: itself
         band:tuple|None=None, # (low, high) of the first sweep's losses over the runs, drawn as a band
-        transfer:dict|None=None, # Field name -> its `Transfer` policy (what `as_slice` and `fine_tune_lr` make of it); default: as read
+        transfer:dict|None=None, # Field name -> its `Transfer` policy (what `as_slice` and `fine_tune_kwargs` make of it); default: as read
         guesses:dict|None=None, # Field name -> the fallback that read it, where the rule found no descent on either sweep
     ):
         self.sweeps,self.suggestions,self.points,self.read_from = list(sweeps),dict(suggestions),dict(points),dict(read_from)
@@ -252,11 +252,11 @@ def _reading(res, name, what):
 @patch
 def as_slice(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
-    lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult` (fastai's 100)
+    lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult` (`recommended`: 10)
 ) -> slice:
     "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.slice_top` (a fallback's guess: as read)"
     name,lr,t = _reading(self, name, 'as_slice')
-    if self.spec.frozen: raise ValueError(f"as_slice: this range test ran on a frozen learner; train it with fine_tune(base_lr=res.fine_tune_lr({name!r})), "
+    if self.spec.frozen: raise ValueError(f"as_slice: this range test ran on a frozen learner; train it with fine_tune(n, **res.fine_tune_kwargs({name!r})), "
                                           "or unfreeze() it and run the range test again for a slice")
     lr_mult = t.lr_mult if lr_mult is None else lr_mult
     _require('lr_mult', lr_mult, _is_number(lr_mult) and 1 <= lr_mult < math.inf, 'a finite number >= 1: fastai uses 100')
@@ -270,6 +270,14 @@ def fine_tune_lr(self:LRFindResult,
     "What to pass to `fine_tune(base_lr=...)` after a range test on the frozen learner: the reading times its `Transfer.fine_tune`"
     name,lr,t = _reading(self, name, 'fine_tune_lr')
     return float(lr*t.fine_tune)
+
+@patch
+def fine_tune_kwargs(self:LRFindResult,
+    name:str|None=None, # A suggestion's field name; default: the first suggestion
+) -> dict:
+    "What to pass to `fine_tune(n, **...)` after a range test on the frozen learner: `base_lr` (`fine_tune_lr`) and the `lr_mult` it was measured with"
+    _,_,t = _reading(self, name, 'fine_tune_kwargs')
+    return dict(base_lr=self.fine_tune_lr(name), lr_mult=t.lr_mult)
 
 @patch(as_prop=True)
 def suggestions_per_run(self:LRFindResult) -> dict:
@@ -296,7 +304,7 @@ def _title_and_caption(findings):
 def _transfer_note(res, k) -> str:
     "What suggestion `k`'s `Transfer` policy gives on a learner with several parameter groups (a body and a head), for its legend entry"
     if res.lrs.shape[1] < 2 or res.transfer[k] == Transfer() or res.suggestions[k] is None or k in res.guesses: return ''
-    if res.spec.frozen: return f' (fine_tune base_lr {res.fine_tune_lr(k):.1e})'
+    if res.spec.frozen: return ' (fine_tune base_lr {base_lr:.1e}, lr_mult {lr_mult:g})'.format(**res.fine_tune_kwargs(k))
     s = res.as_slice(k)
     return f' (after unfreeze: slice({s.start:.1e}, {s.stop:.1e}))'
 

@@ -38,8 +38,8 @@ class SweepAgain:
 @dataclass(frozen=True)
 class Transfer:
     "What to train with after a range test in fastai's transfer-learning workflow: multiples of a suggestion's reading, as measured for it"
-    slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this (`recommended`: 32)
-    lr_mult:float=100. # The slice's ratio, head's rate over the body's (fastai's `fine_tune` uses 100)
+    slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this (`recommended`: 8)
+    lr_mult:float=100. # Head's rate over the body's, for the slice and `fine_tune(lr_mult=...)` (fastai's default 100; `recommended`: 10)
     fine_tune:float=1. # On a frozen learner: `fine_tune(base_lr=...)` is the reading times this (`recommended`: 2)
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Suggestion:
     func:Callable # f(lrs, losses, num_it) -> lr or (lr, (x, y)), fastai's protocol
     needs_descent:bool=False # Give None on a sweep that shows no descent: no evidence, no suggestion
     sweep_again:SweepAgain|None=None # What the range test does when the first sweep shows no descent; this suggestion then reads that sweep
-    transfer:Transfer=Transfer() # What `as_slice` and `fine_tune_lr` make of its reading
+    transfer:Transfer=Transfer() # What `as_slice` and `fine_tune_kwargs` make of its reading
     def __call__(self, lrs, losses, num_it=None): return self.func(lrs, losses, num_it)
 
 class SuggestionRegistry(dict):
@@ -276,7 +276,7 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=32, fine_tune=2))
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=8, lr_mult=10, fine_tune=2))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`

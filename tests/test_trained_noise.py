@@ -10,6 +10,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.torch_core import params, set_seed
 from fastai_lrrange.core import NOISE_SDS
 from fastai_lrrange.examples import tensor_dls
+from fastai_lrrange.suggest import SUGGESTIONS
 
 
 def cancer_mlp(seed):
@@ -41,8 +42,9 @@ def test_a_trained_learner_gets_a_rate_wherever_the_first_sweep_gives_one(seed, 
     for sw in res.sweeps:  # each sweep ran past its suggestion window's first points: none stopped on a noisy batch at once
         assert not sw.window.diverged_early and len(sw.losses) > sw.num_it // 2, (len(sw.losses), sw.num_it, sw.stop_reason)
     r, guess = res.suggestions['recommended'], 'recommended' in res.guesses  # a fallback's guess is passed on as read
-    if state == 'frozen': assert res.fine_tune_lr('recommended') == (1 if guess else 2) * r  # what the README's recipe passes to fine_tune
-    else: assert res.as_slice('recommended').stop == (1 if guess else 32) * r  # and the top of the slice after unfreeze()
+    t = SUGGESTIONS['recommended'].transfer
+    if state == 'frozen': assert res.fine_tune_kwargs('recommended')['base_lr'] == (1 if guess else t.fine_tune) * r  # what the README's recipe passes to fine_tune
+    else: assert res.as_slice('recommended').stop == (1 if guess else t.slice_top) * r  # and the top of the slice after unfreeze()
 
 
 def test_the_second_sweep_carries_the_noise_the_first_measured():

@@ -1,6 +1,6 @@
-"""fastai's transfer-learning workflow: what `as_slice` and `fine_tune_lr` give, as each suggestion's `Transfer` policy says,
+"""fastai's transfer-learning workflow: what `as_slice`, `fine_tune_lr` and `fine_tune_kwargs` give, as each suggestion's `Transfer` policy says,
 on small learners with one and with several parameter groups, frozen and unfrozen."""
-import json, warnings
+import copy, json, warnings
 
 import numpy as np
 import pytest
@@ -35,14 +35,23 @@ def first_stage():
     return learn
 
 
+POLICY = SUGGESTIONS['recommended'].transfer  # the measured multiples (the notebook 02_suggest pins their values)
+
+
 def test_on_a_frozen_learner_the_advice_is_fine_tunes(first_stage):
     res = _test(first_stage)
     r = res.suggestions['recommended']
-    assert res.spec.frozen and r is not None
-    assert res.fine_tune_lr('recommended') == 2 * r and res.fine_tune_lr('valley') == res.suggestions['valley']  # valley: as read
-    with pytest.raises(ValueError, match=r"as_slice: this range test ran on a frozen learner; train it with fine_tune\(base_lr=res.fine_tune_lr\('recommended'\)\)"):
+    assert res.spec.frozen and r is not None and POLICY.lr_mult != 100  # a policy of its own, not fastai's defaults
+    assert res.fine_tune_lr('recommended') == POLICY.fine_tune * r and res.fine_tune_lr('valley') == res.suggestions['valley']  # valley: as read
+    kw = res.fine_tune_kwargs('recommended')
+    assert kw == dict(base_lr=POLICY.fine_tune * r, lr_mult=POLICY.lr_mult) and res.fine_tune_kwargs('valley')['lr_mult'] == 100
+    with pytest.raises(ValueError, match=r"as_slice: this range test ran on a frozen learner; train it with fine_tune\(n, \*\*res.fine_tune_kwargs\('recommended'\)\)"):
         res.as_slice('recommended')
-    assert f"recommended (fine_tune base_lr {2*r:.1e}): {r:.1e}" in _legend(res)  # the plot says it too
+    assert f"recommended (fine_tune base_lr {kw['base_lr']:.1e}, lr_mult {POLICY.lr_mult:g}): {r:.1e}" in _legend(res)  # the plot says it too
+    learn = copy.deepcopy(first_stage)  # the fixture stays as it is for the next test
+    with learn.no_bar(), learn.no_logging(): learn.fine_tune(1, freeze_epochs=1, **kw)  # what the README's recipe passes
+    body, head = (h['lr'] for h in learn.opt.hypers)
+    assert np.isclose(head / body, POLICY.lr_mult)  # fine_tune's unfrozen stage ran at the measured ratio
 
 
 def test_after_unfreeze_the_slice_top_is_measured_not_the_one_rate_pick(first_stage):
@@ -52,13 +61,14 @@ def test_after_unfreeze_the_slice_top_is_measured_not_the_one_rate_pick(first_st
         res = _test(learn)
         r = res.suggestions['recommended']
         s = res.as_slice('recommended')
-        assert not res.spec.frozen and (s.start, s.stop) == (32 * r / 100, 32 * r) and type(s.stop) is float
+        top = POLICY.slice_top * r
+        assert not res.spec.frozen and (s.start, s.stop) == (top / POLICY.lr_mult, top) and type(s.stop) is float
         assert res.as_slice('valley') == slice(res.suggestions['valley'] / 100, res.suggestions['valley'])  # no policy: the reading is the top
-        assert res.as_slice('recommended', lr_mult=10).start == 32 * r / 10
+        assert res.as_slice('recommended', lr_mult=100).start == top / 100
         assert f"recommended (after unfreeze: slice({s.start:.1e}, {s.stop:.1e})): {r:.1e}" in _legend(res)
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr_max=s)
         body, head = (h['lr'] for h in learn.opt.hypers)
-        assert np.isclose(head / body, 100)  # the body trained at a hundredth of the head's rate
+        assert np.isclose(head / body, POLICY.lr_mult)  # the body trained at the measured ratio below the head
     finally: learn.freeze()
 
 
@@ -66,7 +76,7 @@ def test_one_parameter_group_and_a_sweep_with_the_groups_apart():
     learn = make_synth()
     res = _test(learn)
     r = res.suggestions['recommended']
-    assert not res.spec.frozen and res.as_slice('recommended') == slice(32 * r / 100, 32 * r)
+    assert not res.spec.frozen and res.as_slice('recommended') == slice(POLICY.slice_top * r / POLICY.lr_mult, POLICY.slice_top * r)
     assert not any('unfreeze' in l or 'fine_tune' in l for l in _legend(res))  # one group: no transfer learning to advise on
     two = make_synth(splitter=lambda m: [[m.a], [m.b]])
     res = _test(two, start_lr=slice(1e-9, 1e-7), end_lr=slice(1e-1, 10))  # swept at the training ratio: its own ratio, the top as read
@@ -83,6 +93,6 @@ def test_a_rule_of_your_own_carries_its_own_transfer_policy_and_it_is_saved():
             res = learn.lr_range_test(show_plot=False, suggest_funcs=('bold', 'recommended'))
     b = res.suggestions['bold']
     assert res.as_slice('bold') == slice(4 * b / 10, 4 * b) and res.fine_tune_lr('bold') == 3 * b
-    assert res.transfer['recommended'] == Transfer(32, 100, 2)
+    assert res.transfer['recommended'] == POLICY
     back = LRFindResult.from_dict(json.loads(json.dumps(res.to_dict())))
     assert back.transfer == res.transfer and back.as_slice('bold') == res.as_slice('bold') and back.spec.frozen == res.spec.frozen
