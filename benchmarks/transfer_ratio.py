@@ -72,9 +72,11 @@ def choose(table, way):
     return pick, best_fastai
 
 
-def report(files, held_out, methods, ratios=None):
+def report(files, held_out, methods, ratios=None, json_out=None):
     rows = rows_by_kind(files, held_out, ratios)
     table = score_table(rows, methods)
+    if json_out:  # the table as data, for the docs: one entry per (way, ratio, rule)
+        Path(json_out).write_text(json.dumps([dict(way=w, ratio=r, rule=nm, **v) for (w, r, nm), v in sorted(table.items())], indent=1))
     lines = [f"# Transfer ways at more than one ratio ({'held-out' if held_out else 'tuning' if held_out is False else 'all'} rows)", '',
              f"- machine: {platform.machine()}, python {platform.python_version()}; nothing trained: read from the result files",
              f"- command: `python {' '.join(sys.argv)}`",
@@ -103,7 +105,8 @@ if __name__ == '__main__':
     p.add_argument('--methods', default='valley,slide,minimum,steep,recommended,rec_x05,rec_x2,rec_x4,rec_x8,rec_x16,rec_x32')
     p.add_argument('--ratios', default='100,10', help="the ratios compared (the rule's: 100,10); 'all' for every ratio in the files")
     p.add_argument('--out', default=None)
+    p.add_argument('--json', default=None, help='also write the table as JSON (for the docs)')
     a = p.parse_args()
-    text = report(a.files, {'yes': True, 'no': False, 'any': None}[a.held_out], a.methods.split(','), None if a.ratios == 'all' else {int(r) for r in a.ratios.split(',')})
+    text = report(a.files, {'yes': True, 'no': False, 'any': None}[a.held_out], a.methods.split(','), None if a.ratios == 'all' else {int(r) for r in a.ratios.split(',')}, a.json)
     if a.out: Path(a.out).write_text(text + '\n')
     print(text)

@@ -11,7 +11,7 @@ so a rule's reading is the same and only the training differs. Tuning kinds only
       --threads 1 --out benchmarks/results/quality_unfreeze_ft_lr_mult10_tuning.md
 
 (then the rows of lr_mult 3 and 30, `--methods valley,slide,minimum,steep,recommended,rec_x05,rec_x2,rec_x4`, into
-quality_unfreeze_ft_lr_mult_3_30_tuning.md).
+quality_unfreeze_ft_lr_mult_3_30_tuning.md, now in results/history/).
 """
 from dataclasses import replace
 

@@ -28,7 +28,7 @@ Scored on the unfreeze family's tuning rows only, grids and the other rules' fig
 
   python -m benchmarks.quality --set unfreeze-tuning --rules-file benchmarks/rules/unfreeze_sweeps.py \\
       --oracle-from benchmarks/results/quality_unfreeze_tuning.json --methods <the candidates> --threads 1 \\
-      --out benchmarks/results/quality_unfreeze_sweeps_tuning.md
+      --out benchmarks/results/quality_unfreeze_sweeps_tuning.md   (now in results/history/)
 
 How a candidate is chosen, written before the first run (commit of this file): per way (one rate, slice, fine_tune),
 among this file's candidates and the current policy for that way (one rate: `recommended`; slice: `rec_x32`; fine_tune:
