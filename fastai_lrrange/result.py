@@ -252,7 +252,7 @@ def _reading(res, name, what):
 @patch
 def as_slice(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
-    lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult` (`recommended`: 10)
+    lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult`, the ratio its top was measured with (`recommended`: 10)
 ) -> slice:
     "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.slice_top` (a fallback's guess: as read)"
     name,lr,t = _reading(self, name, 'as_slice')
