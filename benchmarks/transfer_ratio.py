@@ -18,7 +18,8 @@ import argparse, json, math, platform, re, statistics, sys
 from collections import defaultdict
 from pathlib import Path
 
-FASTAI = ('valley', 'slide', 'minimum', 'steep')
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.quality.report import FASTAI_FOUR as FASTAI, method_steps  # noqa: E402
 ROW = re.compile(r'^(uf_.+_e\d+)_(one|slice|ft)(?:([rm])(\d+))?$')
 WAYS = {'slice': 'fit_one_cycle(n, slice(top/r, top))', 'ft': 'fine_tune(n, base_lr, lr_mult=r) from the frozen learner'}
 
@@ -51,12 +52,11 @@ def score_table(rows, methods):
                 m = r['methods'].get(nm)
                 if m is None: continue
                 a = acc[(way, ratio, nm)]
-                costs = m.get('cost') or r.get('rt_cost') or []
                 for lr, g in zip(m['lrs'], m['regrets']):
                     reg = ref['oracle'] - (r['oracle'] - g)
                     a['regrets'].append(reg); a['n'] += 1; a['inband'] += reg <= ref['band'] + 1e-12
                     a['out'].append(math.inf if lr is None else outside(lr, r['near']))
-                a['steps'] += [c['steps'] for c in costs]
+                a['steps'].append(method_steps(r, nm))
     return {k: dict(regret=statistics.mean(v['regrets']), inband=(v['inband'], v['n']), out=max(v['out']),
                     steps=statistics.mean(v['steps']) if v['steps'] else float('nan'), kinds=v['n'] // 3) for k, v in acc.items()}
 
