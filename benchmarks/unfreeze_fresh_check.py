@@ -5,9 +5,10 @@ For each kind, from its frozen learner (pretrained body, new head; the builder t
 - unfrozen:   `learn.unfreeze()`, then `fit_one_cycle(5, 3e-3)`.
 The validation accuracy of each (seed mean) and the gap. A body transfers well when the head alone comes near the unfrozen
 model; it must adapt when the head alone falls well short. `--kinds first` runs the same check on the first twelve kinds
-(`builders/unfreeze.py`), for the scale of the gaps.
+(`builders/unfreeze.py`), for the scale of the gaps; `--kinds fresh2` on the second fresh set (`builders/unfreeze_fresh2.py`).
 
     python benchmarks/unfreeze_fresh_check.py --kinds fresh,first --threads 1 --out benchmarks/results/unfreeze_fresh_check.md
+    python benchmarks/unfreeze_fresh_check.py --kinds fresh2 --threads 1 --out benchmarks/results/unfreeze_fresh2_check.md
 """
 import argparse, statistics, sys, time
 from pathlib import Path
@@ -17,7 +18,7 @@ import fastai.callback.all  # noqa: F401  (fit_one_cycle, no_bar, no_logging)
 from fastai.torch_core import set_seed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.quality.builders import unfreeze, unfreeze_fresh  # noqa: E402
+from benchmarks.quality.builders import unfreeze, unfreeze_fresh, unfreeze_fresh2  # noqa: E402
 
 LR, EPOCHS, SEEDS = 3e-3, 5, (0, 1, 2)
 
@@ -33,12 +34,12 @@ def score(build, seed, unfrozen):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--kinds', default='fresh', help='fresh, first, or both (comma-separated)')
+    p.add_argument('--kinds', default='fresh', help='fresh, first, fresh2, or several (comma-separated)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', default=None)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    mods = {'fresh': unfreeze_fresh, 'first': unfreeze}
+    mods = {'fresh': unfreeze_fresh, 'first': unfreeze, 'fresh2': unfreeze_fresh2}
     lines = ['# Transfers well or must adapt: head alone against unfrozen, one fixed rate', '',
              f'`python benchmarks/unfreeze_fresh_check.py --kinds {a.kinds} --threads {a.threads}`' + (f' `--out {a.out}`' if a.out else '')
              + f'; from each kind\'s frozen learner, fit_one_cycle({EPOCHS}, {LR:g}) with the body frozen (head alone) and after '
@@ -50,7 +51,7 @@ def main():
         mod = mods[which]
         for kind in mod.KINDS:
             t0 = time.time()
-            build = mod.frozen(kind) if which == 'fresh' else unfreeze.frozen(kind)
+            build = unfreeze.frozen(kind) if which == 'first' else mod.frozen(kind)
             h = [score(build, s, False) for s in SEEDS]
             u = [score(build, s, True) for s in SEEDS]
             fmt = lambda v: f'{statistics.mean(v):.3f} ({min(v):.3f}..{max(v):.3f})'

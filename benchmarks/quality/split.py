@@ -15,12 +15,18 @@ has been looked at becomes tuning, and a new rule is judged on a fresh set. So f
 - the unfreeze family's fresh set (`tasks.UNFREEZE_FRESH`, `--set unfreeze-fresh`): eight new kinds (new data pairs, one
   or two per family of body, four that transfer well and four that must adapt, first stages of 1 and 3 epochs), three rows
   each, all held out by decision (no coin), written and committed before any grid or range test ran on them. Its grids may
-  be trained blind (`--warm`); it is looked at once, to judge the next rule for the family.
+  be trained blind (`--warm`); it is looked at once, to judge the next rule for the family. It has since been seen (the
+  judgement of the ratio-10 transfer policy), so the next rule needs:
+- the unfreeze family's second fresh set (`tasks.UNFREEZE_FRESH2`, `--set unfreeze-fresh2`): eight more new kinds (new
+  data pairs, two CNNs with BatchNorm among those that must adapt, four that transfer well and four that must adapt,
+  first stages of 1 and 3 epochs), five rows each (one rate, slice, fine_tune, and slice and fine_tune at ratio 10), all
+  held out by decision, written and committed before any grid or range test ran on them; grids trained blind, looked at
+  once.
 """
 import random
 from dataclasses import replace
 
-from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, UNFREEZE_FRESH, kind_name
+from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, UNFREEZE_FRESH, UNFREEZE_FRESH2, kind_name
 
 COIN_SEED = 22
 # Within each group, similar tasks in pairs; one coin per pair decides which of the two is held out (0: the first, 1: the
@@ -107,6 +113,9 @@ SETS = {  # name -> (what it is, the tasks)
     'unfreeze': ('the unfreeze family, tuning then held-out', lambda: _unfreeze_rows(False) + _unfreeze_rows(True)),
     'unfreeze-fresh': ("the unfreeze family's fresh held-out set: eight new kinds, all held out, committed before any range test ran on "
                        'them; looked at once, to judge the next rule for the family', lambda: _copies(UNFREEZE_FRESH)),
+    'unfreeze-fresh2': ("the unfreeze family's second fresh held-out set: eight more new kinds, five rows each (the three ways, and slice "
+                        "and fine_tune at ratio 10), all held out, committed before any grid or range test ran on them; looked at once, "
+                        'to judge the next rule for the family', lambda: _copies(UNFREEZE_FRESH2)),
     'none': ('no task (with --tasks-file: only that file\'s tasks)', lambda: []),
 }
 

@@ -13,6 +13,9 @@ from range-test curves or suggestions.
   three rows each (one rate, slice, fine_tune), split by coins (`split.UNFREEZE_PAIRS`).
 - UNFREEZE_FRESH: the unfreeze family's fresh held-out set (`--set unfreeze-fresh`): eight new kinds, three rows each, all
   held out, written and committed before any grid or range test ran on them.
+- UNFREEZE_FRESH2: the unfreeze family's second fresh held-out set (`--set unfreeze-fresh2`): eight more new kinds, five
+  rows each (the three ways, and the slice and fine_tune ways at ratio 10), all held out, written and committed before
+  any grid or range test ran on them.
 """
 from dataclasses import replace
 
@@ -212,3 +215,42 @@ UNFREEZE_FRESH_KINDS = [  # kind, family of body, transfers well (True) or must 
      'x0 + x1 in three bins -> (x2 > 0) + (x3 > x4) (check: 0.51 of 0.72)'),
 ]
 UNFREEZE_FRESH = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH_KINDS, 'unfreeze_fresh', ' (fresh held-out)')]  # 24 rows
+
+
+# ------------------------------------------------------------------ the unfreeze family's second fresh held-out set
+# The fresh set has been seen too (the judgement of Transfer(slice_top=8, lr_mult=10, fine_tune=2)), so the next rule for
+# the family is judged on eight more new kinds (builders/unfreeze_fresh2.py), all held out (`--set unfreeze-fresh2`),
+# written and committed before any grid or range test ran on them. New data pairs (none is a pair of the first twenty
+# kinds'); one to three per family of body, among them two CNNs with BatchNorm that must adapt (the fresh set had none);
+# four that transfer well and four that must adapt (the fresh set's check at one fixed rate, `--kinds fresh2`, the gap in
+# accuracy given here), first stages of 1 and 3 epochs (four each). Each kind's three rows as UNFREEZE's, and its slice and
+# fine_tune rows again at ratio 10 (`<row>r10`: slice(lr/10, lr); `<row>m10`: fine_tune(..., lr_mult=10)), built as
+# rules/unfreeze_ratio10_fresh_tasks.py builds the fresh set's, each with its own grid search.
+UNFREEZE_FRESH2_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
+    ('cnn_digits_noisy', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1,
+     'the ten digits (rows A) -> the ten digits of rows B in Gaussian noise (check: head alone 0.94 of unfrozen 0.96)'),
+    ('cnn_levels_mirror', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 3,
+     'which of four brightness levels (in noise) -> is a random image mirror-symmetric left to right (check: 0.69 of 0.88)'),
+    ('cnn_levels_stripes', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 1,
+     'which of four brightness levels (another draw) -> faint stripes, checkerboard or none, the same mean brightness (check: 0.32 of 0.66)'),
+    ('mlp_contrast', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', True, 3,
+     'the ten digits (rows A) -> the ten digits of rows B at half the contrast (check: 0.95 of 0.97)'),
+    ('lstm_sums', 'LSTM encoder (32), linear head', True, 3,
+     "which of four channels has the largest sum -> channel 1's sum above channel 2's (other sequences) (check: 0.84 of 0.90)"),
+    ('gru_last_step', 'GRU encoder (32), linear head', False, 1,
+     'which of four channels has the largest sum -> channel 0 above channel 1 at the last step (check: 0.64 of 0.85)'),
+    ('tfm_place_count', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', False, 3,
+     'token 1 in the first half of the sequence -> more 6s than 9s (other sequences) (check: 0.67 of 1.00)'),
+    ('tab_coarse', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', True, 1,
+     'a function of all nine columns, four classes -> the same function, classes 0-1 against 2-3 (other rows) (check: 0.85 of 0.86)'),
+]
+
+
+def _ratio10(rows):
+    "Each `_slice` row at ratio 10 (`<row>r10`) and each `_ft` row with lr_mult=10 (`<row>m10`), as rules/unfreeze_ratio10_fresh_tasks.py builds them"
+    return ([replace(t, name=f'{t.name}r10', slice_ratio=10) for t in rows if t.name.endswith('_slice')]
+            + [replace(t, name=f'{t.name}m10', fit_kw={**t.fit_kw, 'lr_mult': 10}) for t in rows if t.name.endswith('_ft')])
+
+
+_FRESH2 = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH2_KINDS, 'unfreeze_fresh2', ' (second fresh held-out)')]
+UNFREEZE_FRESH2 = _FRESH2 + _ratio10(_FRESH2)  # 40 rows: 24 in the order of the kinds, then 8 r10 and 8 m10
