@@ -206,18 +206,11 @@ def test_unfreeze_family_rows_build():
         assert frozen_body == (way == 'ft') and all(p.requires_grad for p in head['params'])
 
 
-def test_unfreeze_fresh_rows_build():
-    "The unfreeze family's fresh set: 8 new kinds, three ways each, all held out, none named as a first kind; every row builds a learner with a body and a head group, frozen (fine_tune way) or unfrozen (after the first stage) as its way says"
+def _rows_build(rows, frozen_ways):
+    "Every row builds a learner that runs a batch, with a body and a head group, the body frozen on the `frozen_ways` rows only"
     import torch
-    from benchmarks.quality.split import task_set, unfreeze_kind
-    from benchmarks.quality.tasks import UNFREEZE_FRESH_KINDS, UNFREEZE_KINDS
-    fresh = task_set('unfreeze-fresh')
-    kinds = {unfreeze_kind(t.name) for t in fresh}
-    assert len(fresh) == 24 and len(kinds) == 8 and all(t.held_out for t in fresh)
-    assert not kinds & {unfreeze_kind(t.name) for t in task_set('unfreeze')} and not {k for k, *_ in UNFREEZE_FRESH_KINDS} & {k for k, *_ in UNFREEZE_KINDS}
-    assert sorted(w for _, _, w, _, _ in UNFREEZE_FRESH_KINDS) == [False] * 4 + [True] * 4 and sorted(e for *_, e, _ in UNFREEZE_FRESH_KINDS) == [1] * 4 + [3] * 4
     torch.set_num_threads(1)
-    for t in fresh:
+    for t in rows:
         way = t.name.rsplit('_', 1)[1]
         learn = t.make_learner(0)
         xb, yb = learn.dls.one_batch()
@@ -225,12 +218,23 @@ def test_unfreeze_fresh_rows_build():
         assert len(learn.opt.param_groups) >= 2, t.name
         body, head = learn.opt.param_groups[0], learn.opt.param_groups[-1]
         frozen_body = not any(p.requires_grad for p in body['params'] if p.dim() > 1)  # fastai's freeze() leaves BatchNorm trainable
-        assert frozen_body == (way == 'ft') and all(p.requires_grad for p in head['params']), t.name
+        assert frozen_body == (way in frozen_ways) and all(p.requires_grad for p in head['params']), t.name
+
+
+def test_unfreeze_fresh_rows_build():
+    "The unfreeze family's fresh set: 8 new kinds, three ways each, all held out, none named as a first kind; every row builds a learner with a body and a head group, frozen (fine_tune way) or unfrozen (after the first stage) as its way says"
+    from benchmarks.quality.split import task_set, unfreeze_kind
+    from benchmarks.quality.tasks import UNFREEZE_FRESH_KINDS, UNFREEZE_KINDS
+    fresh = task_set('unfreeze-fresh')
+    kinds = {unfreeze_kind(t.name) for t in fresh}
+    assert len(fresh) == 24 and len(kinds) == 8 and all(t.held_out for t in fresh)
+    assert not kinds & {unfreeze_kind(t.name) for t in task_set('unfreeze')} and not {k for k, *_ in UNFREEZE_FRESH_KINDS} & {k for k, *_ in UNFREEZE_KINDS}
+    assert sorted(w for _, _, w, _, _ in UNFREEZE_FRESH_KINDS) == [False] * 4 + [True] * 4 and sorted(e for *_, e, _ in UNFREEZE_FRESH_KINDS) == [1] * 4 + [3] * 4
+    _rows_build(fresh, frozen_ways=('ft',))
 
 
 def test_unfreeze_fresh2_rows_build():
     "The unfreeze family's second fresh set: 8 new kinds, five rows each (the three ways, slice at ratio 10, fine_tune with lr_mult=10), all held out, none named as one of the first twenty kinds; every row builds a learner with a body and a head group, frozen (fine_tune ways) or unfrozen (after the first stage) as its way says"
-    import torch
     from benchmarks.quality.split import task_set, unfreeze_kind
     from benchmarks.quality.tasks import UNFREEZE_FRESH2_KINDS, UNFREEZE_FRESH_KINDS, UNFREEZE_KINDS
     fresh2 = task_set('unfreeze-fresh2')
@@ -246,13 +250,4 @@ def test_unfreeze_fresh2_rows_build():
     assert {k: len(v) for k, v in ways.items()} == dict(one=8, slice=8, ft=8, slicer10=8, ftm10=8)
     assert all(t.slice_ratio == 100 for t in ways['slice']) and all(t.slice_ratio == 10 for t in ways['slicer10'])
     assert all('lr_mult' not in t.fit_kw for t in ways['ft']) and all(t.fit_kw['lr_mult'] == 10 and t.protocol == 'fine_tune_n' for t in ways['ftm10'])
-    torch.set_num_threads(1)
-    for t in fresh2:
-        way = t.name.rsplit('_', 1)[1]
-        learn = t.make_learner(0)
-        xb, yb = learn.dls.one_batch()
-        assert learn.model(xb).shape[0] == len(yb)
-        assert len(learn.opt.param_groups) >= 2, t.name
-        body, head = learn.opt.param_groups[0], learn.opt.param_groups[-1]
-        frozen_body = not any(p.requires_grad for p in body['params'] if p.dim() > 1)  # fastai's freeze() leaves BatchNorm trainable
-        assert frozen_body == (way in ('ft', 'ftm10')) and all(p.requires_grad for p in head['params']), t.name
+    _rows_build(fresh2, frozen_ways=('ft', 'ftm10'))

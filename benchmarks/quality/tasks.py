@@ -247,7 +247,7 @@ UNFREEZE_FRESH2_KINDS = [  # kind, family of body, transfers well (True) or must
 
 
 def _ratio10(rows):
-    "Each `_slice` row at ratio 10 (`<row>r10`) and each `_ft` row with lr_mult=10 (`<row>m10`), as rules/unfreeze_ratio10_fresh_tasks.py builds them"
+    "Each `_slice` row at ratio 10 (`<row>r10`) and each `_ft` row with lr_mult=10 (`<row>m10`): the fresh sets' rows at ratio 10"
     return ([replace(t, name=f'{t.name}r10', slice_ratio=10) for t in rows if t.name.endswith('_slice')]
             + [replace(t, name=f'{t.name}m10', fit_kw={**t.fit_kw, 'lr_mult': 10}) for t in rows if t.name.endswith('_ft')])
 

@@ -9,10 +9,7 @@ variants are, with its own grid search. Written and committed before any grid or
   python -m benchmarks.quality --warm --set unfreeze-fresh --tasks-file benchmarks/rules/unfreeze_ratio10_fresh_tasks.py --only-file \\
       --cache benchmarks/cache/quality_unfreeze_fresh.json --threads 1          # the grids, blind
 """
-from dataclasses import replace
-
 from benchmarks.quality.split import task_set
+from benchmarks.quality.tasks import _ratio10
 
-_FRESH = task_set('unfreeze-fresh')
-TASKS = ([replace(t, name=f'{t.name}r10', slice_ratio=10) for t in _FRESH if t.name.endswith('_slice')]
-         + [replace(t, name=f'{t.name}m10', fit_kw={**t.fit_kw, 'lr_mult': 10}) for t in _FRESH if t.name.endswith('_ft')])
+TASKS = _ratio10(task_set('unfreeze-fresh'))  # the same rows as when they were judged (tasks._ratio10 builds the second fresh set's too)
