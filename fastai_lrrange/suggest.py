@@ -43,9 +43,7 @@ class Transfer:
     fine_tune:float=1. # On a frozen learner: `fine_tune(base_lr=...)` is the reading times this (`recommended`: 2)
     slice_fall:float=0. # Decades the top moves per unit of the curve's fall share (`Descent.share`, at most `fall_cap`) (`recommended`: -3.5)
     fall_cap:float=0.5 # Shares above this count as this: the policy was measured on shares up to about 0.5
-    def top_times(self,
-        share:float, # `Descent.share` of the sweep the reading came from: how much of its loss the window loses
-    ) -> float:
+    def top_times(self, share:float) -> float:
         "The slice top over the reading, on a curve whose window loses `share` of its loss"
         return self.slice_top*10**(self.slice_fall*min(max(share, 0.), self.fall_cap))
 
