@@ -338,8 +338,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                       'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.SweepAgain': ('suggest.html#sweepagain', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest.Transfer': ('suggest.html#transfer', 'fastai_lrrange/suggest.py'),
-                                        'fastai_lrrange.suggest.Transfer.top_times': ( 'suggest.html#transfer.top_times',
-                                                                                       'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._as_tensor': ('suggest.html#_as_tensor', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._float': ('suggest.html#_float', 'fastai_lrrange/suggest.py'),
                                         'fastai_lrrange.suggest._identifier': ('suggest.html#_identifier', 'fastai_lrrange/suggest.py'),

@@ -36,10 +36,10 @@ def _run(learn, title,
     for k,v in res.suggestions.items():
         print(f"{k}: {'none' if v is None else f'{v:.2e}'}" + ("  (recommended for fit_one_cycle)" if k == RECOMMENDED else ''))
     if RECOMMENDED in res.suggestions: # the transfer-learning advice, as the registry entry's policy has it
-        t,share = res.transfer[RECOMMENDED],res.sweeps[res.read_from[RECOMMENDED]].descent.share
+        t = res.transfer[RECOMMENDED]
         print(f"transfer learning: on a frozen learner, fine_tune(n, **res.fine_tune_kwargs('{RECOMMENDED}')) (base_lr {t.fine_tune:g} x {RECOMMENDED}, "
               f"lr_mult {t.lr_mult:g}); after unfreeze(), sweep again and fit_one_cycle(n, lr_max=res.as_slice('{RECOMMENDED}')) "
-              f"(top {t.top_times(share):.2g} x {RECOMMENDED} on a curve that loses {share:.0%} of its loss as this one does, body top/{t.lr_mult:g})")
+              f"(top {t.slice_top:g} x {RECOMMENDED}, body top/{t.lr_mult:g})")
     for d in res.diagnostics: print(f"note: {d}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

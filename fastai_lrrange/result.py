@@ -254,15 +254,14 @@ def as_slice(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
     lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult`, the ratio its top was measured with (`recommended`: 10)
 ) -> slice:
-    "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.top_times` of the curve's fall share (a fallback's guess: as read)"
+    "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.slice_top` (a fallback's guess: as read)"
     name,lr,t = _reading(self, name, 'as_slice')
     if self.spec.frozen: raise ValueError(f"as_slice: this range test ran on a frozen learner; train it with fine_tune(n, **res.fine_tune_kwargs({name!r})), "
                                           "or unfreeze() it and run the range test again for a slice")
     lr_mult = t.lr_mult if lr_mult is None else lr_mult
     _require('lr_mult', lr_mult, _is_number(lr_mult) and 1 <= lr_mult < math.inf, 'a finite number >= 1: fastai uses 100')
     if len(self.lrs) and self.lrs[0, 0] != self.lrs[0, -1]: return slice(float(lr*self.lrs[0, 0]/self.lrs[0, -1]), float(lr)) # swept apart: their ratio
-    top = lr*t.top_times(self.sweeps[self.read_from[name]].descent.share)
-    return slice(float(top/lr_mult), float(top))
+    return slice(float(lr*t.slice_top/lr_mult), float(lr*t.slice_top))
 
 @patch
 def fine_tune_lr(self:LRFindResult,
@@ -448,8 +447,8 @@ def from_dict(cls:LRFindResult,
     runs = _get(d, 'runs', where, lambda v: v is None or isinstance(v, list), 'null, or a list of the results of each run')
     runs = runs and [cls.from_dict(r, f"{where}['runs'][{i}]") for i,r in enumerate(runs)]
     band = _get(d, 'band', where, lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(_is_list(b) for b in v)), 'null, or [low, high]')
-    transfer = _get(d, 'transfer', where, lambda v: isinstance(v, dict) and list(v) == names and all(isinstance(t, dict) and set(t) <= set(asdict(Transfer()))
-                    and _is_list(list(t.values())) for t in v.values()), f'a dict with the same names as suggestions -> some of {list(asdict(Transfer()))}')
+    transfer = _get(d, 'transfer', where, lambda v: isinstance(v, dict) and list(v) == names and all(isinstance(t, dict) and set(t) == set(asdict(Transfer()))
+                    and _is_list(list(t.values())) for t in v.values()), 'a dict with the same names as suggestions -> {slice_top, lr_mult, fine_tune}')
     guesses = _get(d, 'guesses', where, lambda v: isinstance(v, dict) and set(v) <= set(names), 'a dict of suggestion name -> the fallback that read it')
     return cls(sweeps, sugg, {k: p and tuple(_nan(p)) for k,p in pts.items()}, read, withheld, _findings(sweeps, sugg, withheld),
                runs=runs, band=band and tuple(np.array(_nan(b)) for b in band), transfer={k: Transfer(**t) for k,t in transfer.items()}, guesses=guesses)

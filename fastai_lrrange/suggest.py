@@ -38,14 +38,9 @@ class SweepAgain:
 @dataclass(frozen=True)
 class Transfer:
     "What to train with after a range test in fastai's transfer-learning workflow: multiples of a suggestion's reading, as measured for it"
-    slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this, on a curve whose loss does not fall (`recommended`: 50)
+    slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this (`recommended`: 8)
     lr_mult:float=100. # Head's rate over the body's, for the slice and `fine_tune(lr_mult=...)` (fastai's default 100; `recommended`: 10)
     fine_tune:float=1. # On a frozen learner: `fine_tune(base_lr=...)` is the reading times this (`recommended`: 2)
-    slice_fall:float=0. # Decades the top moves per unit of the curve's fall share (`Descent.share`, at most `fall_cap`) (`recommended`: -3.5)
-    fall_cap:float=0.5 # Shares above this count as this: the policy was measured on shares up to about 0.5
-    def top_times(self, share:float) -> float:
-        "The slice top over the reading, on a curve whose window loses `share` of its loss"
-        return self.slice_top*10**(self.slice_fall*min(max(share, 0.), self.fall_cap))
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -281,7 +276,7 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=50, lr_mult=10, fine_tune=2, slice_fall=-3.5))
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=8, lr_mult=10, fine_tune=2))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`

@@ -147,23 +147,6 @@ def test_rules_file_registers_variants_for_a_block():
     assert dict(SUGGESTIONS) == before and set(vars(SuggestionMethod)) == attrs
 
 
-def test_the_benchmarks_slice_top_is_what_as_slice_gives():
-    "rules/as_slice_top.py scores the library's slice top: on an unfrozen learner, in one range test, it equals as_slice('recommended').stop"
-    import warnings
-    import numpy as np
-    from benchmarks.quality.rules import rules_files
-    sys.path.insert(0, str(ROOT / 'tests'))
-    from test_trained_noise import cancer_mlp
-    learn = cancer_mlp(0)
-    with learn.no_bar(), learn.no_logging():
-        learn.freeze(); learn.fit_one_cycle(2, 1e-2); learn.unfreeze()
-    with rules_files(BENCH / 'rules' / 'as_slice_top.py'), learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        res = learn.lr_range_test(show_plot=False, suggest_funcs=('recommended', 'as_slice_top'))
-    top = res.as_slice('recommended').stop
-    assert np.isclose(res.suggestions['as_slice_top'], top, rtol=1e-6) and top > res.suggestions['recommended']
-
-
 def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
     "A rules-file entry with `sweep` (lr_find's arguments): kept in rules.SWEEPS for the block only, run in a range test of its own, its steps recorded"
     from benchmarks.quality.rules import rules_files, SWEEPS

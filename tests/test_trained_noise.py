@@ -44,9 +44,7 @@ def test_a_trained_learner_gets_a_rate_wherever_the_first_sweep_gives_one(seed, 
     r, guess = res.suggestions['recommended'], 'recommended' in res.guesses  # a fallback's guess is passed on as read
     t = SUGGESTIONS['recommended'].transfer
     if state == 'frozen': assert res.fine_tune_kwargs('recommended')['base_lr'] == (1 if guess else t.fine_tune) * r  # what the README's recipe passes to fine_tune
-    else:  # and the top of the slice after unfreeze(), from the share of its loss the sweep it read loses
-        share = res.sweeps[res.read_from['recommended']].descent.share
-        assert res.as_slice('recommended').stop == (1 if guess else t.top_times(share)) * r
+    else: assert res.as_slice('recommended').stop == (1 if guess else t.slice_top) * r  # and the top of the slice after unfreeze()
 
 
 def test_the_second_sweep_carries_the_noise_the_first_measured():

@@ -61,13 +61,8 @@ def test_after_unfreeze_the_slice_top_is_measured_not_the_one_rate_pick(first_st
         res = _test(learn)
         r = res.suggestions['recommended']
         s = res.as_slice('recommended')
-        sw = res.sweeps[res.read_from['recommended']]
-        w = sw.losses[sw.window.start:sw.window.stop]
-        share = sw.descent.share
-        assert np.isclose(share, (w[0] - np.nanmin(w)) / w[0]) and 0 < share < 1  # the share of its loss the window loses
-        top = POLICY.top_times(share) * r
+        top = POLICY.slice_top * r
         assert not res.spec.frozen and (s.start, s.stop) == (top / POLICY.lr_mult, top) and type(s.stop) is float
-        assert 1 < s.stop / r < POLICY.slice_top  # above the one-rate pick, below the top of a curve that does not fall
         assert res.as_slice('valley') == slice(res.suggestions['valley'] / 100, res.suggestions['valley'])  # no policy: the reading is the top
         assert res.as_slice('recommended', lr_mult=100).start == top / 100
         assert f"recommended (after unfreeze: slice({s.start:.1e}, {s.stop:.1e})): {r:.1e}" in _legend(res)
@@ -81,8 +76,7 @@ def test_one_parameter_group_and_a_sweep_with_the_groups_apart():
     learn = make_synth()
     res = _test(learn)
     r = res.suggestions['recommended']
-    top = POLICY.top_times(res.sweeps[res.read_from['recommended']].descent.share) * r
-    assert not res.spec.frozen and res.as_slice('recommended') == slice(top / POLICY.lr_mult, top)
+    assert not res.spec.frozen and res.as_slice('recommended') == slice(POLICY.slice_top * r / POLICY.lr_mult, POLICY.slice_top * r)
     assert not any('unfreeze' in l or 'fine_tune' in l for l in _legend(res))  # one group: no transfer learning to advise on
     two = make_synth(splitter=lambda m: [[m.a], [m.b]])
     res = _test(two, start_lr=slice(1e-9, 1e-7), end_lr=slice(1e-1, 10))  # swept at the training ratio: its own ratio, the top as read
@@ -102,47 +96,3 @@ def test_a_rule_of_your_own_carries_its_own_transfer_policy_and_it_is_saved():
     assert res.transfer['recommended'] == POLICY
     back = LRFindResult.from_dict(json.loads(json.dumps(res.to_dict())))
     assert back.transfer == res.transfer and back.as_slice('bold') == res.as_slice('bold') and back.spec.frozen == res.spec.frozen
-
-
-def _result_with_fall(share, n=60):
-    "A result whose one sweep's window loses `share` of its loss, with a body and a head swept at one rate"
-    from fastai_lrrange.core import RangeTestRecord, range_test_spec
-    from fastai_lrrange.result import Sweep
-    spec = range_test_spec(suggest_funcs=('recommended',))
-    lrs = [[1e-7 * 1e8 ** (i / 100)] * 2 for i in range(n)]
-    x = np.linspace(0, 1, n)
-    losses = list(2 - 2 * share * np.clip((x - 0.2) / 0.6, 0, 1) + 3 * np.clip(x - 0.9, 0, None) ** 2)  # falls, bottoms out, turns up
-    return LRFindResult.from_sweeps([Sweep.read(RangeTestRecord(lrs, losses, losses, stop_reason='diverged'), spec)], spec)
-
-
-@pytest.mark.parametrize('share', [0.05, 0.1, 0.2, 0.3, 0.4, 0.45])
-def test_the_slice_top_follows_how_much_of_its_loss_the_sweep_takes_away(share):
-    "The policy's decision: the less of its loss a curve loses, the higher the top over the reading (the head fits; the body is left to adapt)"
-    res = _result_with_fall(share)
-    got = res.sweeps[0].descent.share
-    assert np.isclose(got, share, atol=0.02)  # the fact the top reads, computed once on the window
-    r, s = res.suggestions['recommended'], res.as_slice('recommended')
-    assert np.isclose(s.stop, r * POLICY.slice_top * 10 ** (POLICY.slice_fall * got)) and np.isclose(s.stop / s.start, POLICY.lr_mult)
-    assert np.isclose(s.stop / r, POLICY.top_times(got))
-    lower = _result_with_fall(share + 0.05)  # a curve that loses more gets a lower top over its reading
-    assert lower.as_slice('recommended').stop / lower.suggestions['recommended'] < s.stop / r
-
-
-def test_beyond_the_measured_shares_the_top_stays_where_it_was_measured():
-    big, cap = _result_with_fall(0.8), _result_with_fall(POLICY.fall_cap)
-    assert big.sweeps[0].descent.share > POLICY.fall_cap
-    assert np.isclose(big.as_slice('recommended').stop / big.suggestions['recommended'], POLICY.top_times(POLICY.fall_cap))
-    assert np.isclose(cap.as_slice('recommended').stop / cap.suggestions['recommended'], POLICY.top_times(POLICY.fall_cap))
-
-
-def test_a_result_saved_with_a_constant_multiple_loads_and_gives_what_it_gave():
-    "A result saved before the top read the fall (its transfer policy has three fields) loads with that policy: a constant multiple"
-    res = _result_with_fall(0.2)
-    d = json.loads(json.dumps(res.to_dict()))
-    d['transfer']['recommended'] = dict(slice_top=8, lr_mult=10, fine_tune=2)
-    back = LRFindResult.from_dict(d)
-    r = back.suggestions['recommended']
-    assert back.transfer['recommended'] == Transfer(slice_top=8, lr_mult=10, fine_tune=2) and back.as_slice('recommended') == slice(8 * r / 10, 8 * r)
-    d['transfer']['recommended'] = dict(slice_top=8, lr_mult=10, fine_tune=2, top=3)
-    with pytest.raises(ValueError, match=r"\['transfer'\].*some of \['slice_top', 'lr_mult', 'fine_tune', 'slice_fall', 'fall_cap'\]"):
-        LRFindResult.from_dict(d)
