@@ -1,6 +1,6 @@
 """A rules file: the slice top the library's `as_slice('recommended')` gave while it was judged (library c582d27), as a method.
 
-The candidate, chosen on the tuning rows by `benchmarks/slice_top_rules.py` (`results/history/slice_top_rules_tuning.md`):
+The candidate, chosen on the tuning rows by `benchmarks/slice_top_rules.py` (now `transfer_rules.py`) (`results/history/slice_top_rules_tuning.md`):
 the top of `slice(top/10, top)` is `recommended`'s reading times 50 x 10**(-3.5 x share), share = how much of its loss the
 curve's window loses (the window's fall over its first smoothed loss, as `diagnostics.descent` reads the window; shares
 past 0.5 counted as 0.5). It was committed in the library (c582d27) before its judgement on the second fresh set, where it

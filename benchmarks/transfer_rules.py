@@ -1,4 +1,6 @@
-"""Rules for the slice's top after `unfreeze()`, compared on stored range tests: nothing is trained, it reads result files.
+"""Rules for the transfer ways' rates (the slice's top after `unfreeze()`, `fine_tune`'s `base_lr`), compared on stored range
+tests: nothing is trained, it reads result files. `--row _slicer10` (the default) scores the slice rows at ratio 10 against
+the policy's 8 x the reading; `--row _ftm10 --policy 2` the `fine_tune` rows at `lr_mult=10` against 2 x the reading.
 
 The slice way trains `fit_one_cycle(n, slice(top/10, top))`. The first policy took top = 8 x `recommended`'s reading, one
 multiple for every curve; on the kinds seen so far the multiple that trains best runs from about 1 to about 30, and a
@@ -12,7 +14,9 @@ Families of rules (each a top, in decades over the reading; parameters on a fixe
 - `times`: a constant multiple k (the first policy: k = 8);
 - `fall`: k x 10**(b x share), share = the window's fall (smoothed loss at its first point minus its lowest, as
   `diagnostics.descent` computes it) over its first loss: how much of the loss the sweep takes away;
-- `slide`, `valley`, `minimum`: k x reading**(1-w) x other**w, a blend with one of fastai's rules.
+- `slide`, `valley`, `minimum`: k x reading**(1-w) x other**w, a blend with one of fastai's rules;
+- `flat`: on a curve whose window loses less than a share s0 of its loss (a curve that stays flat until it blows up, whose
+  reading is noise), the rate where the window ends (just before the loss blows up) over 10**c; elsewhere the policy.
 
 The choice: per family, the parameters with the most range tests in band, then the lower mean regret (estimated);
 between families, the same, provided the family's leave-one-kind-out figures (parameters chosen without the kind they are
@@ -21,9 +25,12 @@ of them tuning rows now: every kind here has been seen), so the figures here cho
 once on kinds no rule has seen (`--set unfreeze-fresh2`), trained at the chosen top. It was (`fall`, parameters 1.7 and
 -3.5), and there it lost to the policy in force, 8 x the reading (`results/quality_unfreeze_fresh2.md`): not adopted.
 
-  python benchmarks/slice_top_rules.py benchmarks/results/quality_unfreeze_slice_ratio10_tuning.json \\
+  python benchmarks/transfer_rules.py benchmarks/results/quality_unfreeze_slice_ratio10_tuning.json \\
       benchmarks/results/quality_unfreeze_fresh.json benchmarks/results/quality_unfreeze_fresh_rt345.json \\
-      --out benchmarks/results/history/slice_top_rules_tuning.md
+      --out benchmarks/results/history/slice_top_rules_tuning.md      # (without the `flat` family then)
+  python benchmarks/transfer_rules.py benchmarks/results/quality_unfreeze_ft_lr_mult10_tuning.json \\
+      benchmarks/results/quality_unfreeze_fresh.json benchmarks/results/quality_unfreeze_fresh_rt345.json \\
+      benchmarks/results/quality_unfreeze_fresh2.json --row _ftm10 --policy 2 --out benchmarks/results/transfer_rules_ft_tuning.md
 """
 import argparse, json, math, platform, sys
 from collections import defaultdict
@@ -55,8 +62,9 @@ def range_tests(files, suffix='_slicer10'):
                 if rec is None: continue
                 rd = {k: L(m[k]['lrs'][i]) for k in ('slide', 'valley', 'minimum') if m.get(k) and m[k]['lrs'][i]}
                 trained = {k: v['regrets'][i] for k, v in m.items() if k.startswith('rec_x') and v['lrs'][i] is not None}
+                end = c['lrs'][(c['window'][1] or len(c['lrs'])) - 1]
                 out.append(dict(kind=r['task'][:-len(suffix)], gx=gx, gy=gy, oracle=r['oracle'], band=r['band'], lo=L(r['near'][0]),
-                                hi=L(r['near'][1]), rec=L(rec), share=fall_share(c['losses'], c['window']), trained=trained,
+                                hi=L(r['near'][1]), rec=L(rec), share=fall_share(c['losses'], c['window']), end=L(end), trained=trained,
                                 trained_lrs={k: L(v['lrs'][i]) for k, v in m.items() if k.startswith('rec_x') and v['lrs'][i]}, **rd))
     return out
 
@@ -80,7 +88,10 @@ FAMILIES = {  # name -> (top in log10 from parameters p and a range test t, the 
     'times': (lambda p, t: t['rec'] + p[0], [(a,) for a in np.arange(-1, 2.01, 0.05)]),
     'fall': (lambda p, t: t['rec'] + p[0] + p[1] * t['share'], [(a, b) for a in np.arange(-0.5, 2.01, 0.1) for b in np.arange(-5, 1.01, 0.25)]),
     'slide': _blend('slide'), 'valley': _blend('valley'), 'minimum': _blend('minimum'),
+    'flat': (lambda p, t: t['end'] - p[1] if t['share'] < p[0] else t['rec'] + L(POLICY[0]),
+             [(s0, c) for s0 in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3) for c in np.arange(0, 2.01, 0.1)]),
 }
+POLICY = [8.]  # the multiple of the reading in force for the rows scored (`--policy`)
 
 
 def _key(r): return (-r[1], r[0])  # most in band, then lower regret
@@ -104,13 +115,13 @@ def leave_one_kind_out(tests, family):
 def _fmt(p): return ', '.join(f'{v:.2f}' for v in p)
 
 
-def report(files, check=True):
-    tests = range_tests(files)
+def report(files, suffix='_slicer10', check=True):
+    tests = range_tests(files, suffix)
     kinds = sorted({t['kind'] for t in tests})
-    lines = ['# The slice top after `unfreeze()`: rules compared on stored range tests', '',
+    lines = [f'# Rates for the `{suffix}` rows: rules compared on stored range tests', '',
              f'- machine: {platform.machine()}, python {platform.python_version()}; nothing trained: read from the result files',
              f"- command: `python {' '.join(sys.argv)}`",
-             f'- {len(tests)} range tests on {len(kinds)} kinds (`*_slicer10` rows, `fit_one_cycle(n, slice(top/10, top))`): {", ".join(kinds)}',
+             f'- {len(tests)} range tests on {len(kinds)} kinds (`*{suffix}` rows): {", ".join(kinds)}',
              '- figures: mean regret (estimated: the grid\'s seed-mean score interpolated on log lr at the top) | share of range tests in the '
              'noise band | max decades outside the near-optimal range; top in decades over `recommended`\'s reading', '']
     if check:
@@ -134,8 +145,9 @@ def report(files, check=True):
     ok = [f for f in FAMILIES if f == 'times' or _key(best[f][2]) < _key(base[2])]
     pick = min(ok, key=lambda f: _key(best[f][1]))
     p = best[pick][0]
-    lines += ['', f'The first policy (`times`, k = 8): regret {judge(tests, lambda t: t["rec"] + L(8))[0]:.4f}, '
-              f'in band {judge(tests, lambda t: t["rec"] + L(8))[1]:.0%}, outside {judge(tests, lambda t: t["rec"] + L(8))[2]:.2f}.', '',
+    k = POLICY[0]
+    pol = judge(tests, lambda t: t["rec"] + L(k))
+    lines += ['', f'The policy in force (`times`, k = {k:g}): regret {pol[0]:.4f}, in band {pol[1]:.0%}, outside {pol[2]:.2f}.', '',
               f'By the rule: `{pick}` with parameters ({_fmt(p)})'
               + (f': top = reading x {10 ** p[0]:.3g} x 10**({p[1]:.2f} x share).' if pick == 'fall' else '.'), '']
     by_kind = defaultdict(list)
@@ -152,8 +164,11 @@ def report(files, check=True):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('files', nargs='+')
+    p.add_argument('--row', default='_slicer10', help="the rows scored, by the end of their name: _slicer10, _ftm10, _one")
+    p.add_argument('--policy', type=float, default=8., help='the multiple of the reading in force for those rows (slice: 8, fine_tune: 2, one rate: 1)')
     p.add_argument('--out', default=None)
     a = p.parse_args()
-    text = report(a.files)
+    POLICY[0] = a.policy
+    text = report(a.files, a.row)
     if a.out: Path(a.out).write_text(text + '\n')
     print(text)
