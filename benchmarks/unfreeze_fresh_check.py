@@ -5,10 +5,12 @@ For each kind, from its frozen learner (pretrained body, new head; the builder t
 - unfrozen:   `learn.unfreeze()`, then `fit_one_cycle(5, 3e-3)`.
 The validation accuracy of each (seed mean) and the gap. A body transfers well when the head alone comes near the unfrozen
 model; it must adapt when the head alone falls well short. `--kinds first` runs the same check on the first twelve kinds
-(`builders/unfreeze.py`), for the scale of the gaps; `--kinds fresh2` on the second fresh set (`builders/unfreeze_fresh2.py`).
+(`builders/unfreeze.py`), for the scale of the gaps; `--kinds fresh2` on the second fresh set (`builders/unfreeze_fresh2.py`),
+`--kinds fresh3` on the third (`builders/unfreeze_fresh3.py`).
 
     python benchmarks/unfreeze_fresh_check.py --kinds fresh,first --threads 1 --out benchmarks/results/unfreeze_fresh_check.md
     python benchmarks/unfreeze_fresh_check.py --kinds fresh2 --threads 1 --out benchmarks/results/unfreeze_fresh2_check.md
+    python benchmarks/unfreeze_fresh_check.py --kinds fresh3 --threads 1 --out benchmarks/results/unfreeze_fresh3_check.md
 """
 import argparse, statistics, sys, time
 from pathlib import Path
@@ -18,7 +20,7 @@ import fastai.callback.all  # noqa: F401  (fit_one_cycle, no_bar, no_logging)
 from fastai.torch_core import set_seed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.quality.builders import unfreeze, unfreeze_fresh, unfreeze_fresh2  # noqa: E402
+from benchmarks.quality.builders import unfreeze, unfreeze_fresh, unfreeze_fresh2, unfreeze_fresh3  # noqa: E402
 
 LR, EPOCHS, SEEDS = 3e-3, 5, (0, 1, 2)
 
@@ -34,12 +36,12 @@ def score(build, seed, unfrozen):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--kinds', default='fresh', help='fresh, first, fresh2, or several (comma-separated)')
+    p.add_argument('--kinds', default='fresh', help='fresh, first, fresh2, fresh3, or several (comma-separated)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', default=None)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    mods = {'fresh': unfreeze_fresh, 'first': unfreeze, 'fresh2': unfreeze_fresh2}
+    mods = {'fresh': unfreeze_fresh, 'first': unfreeze, 'fresh2': unfreeze_fresh2, 'fresh3': unfreeze_fresh3}
     lines = ['# Transfers well or must adapt: head alone against unfrozen, one fixed rate', '',
              f'`python benchmarks/unfreeze_fresh_check.py --kinds {a.kinds} --threads {a.threads}`' + (f' `--out {a.out}`' if a.out else '')
              + f'; from each kind\'s frozen learner, fit_one_cycle({EPOCHS}, {LR:g}) with the body frozen (head alone) and after '

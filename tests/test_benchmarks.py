@@ -234,3 +234,24 @@ def test_unfreeze_fresh2_rows_build():
     assert all(t.slice_ratio == 100 for t in ways['slice']) and all(t.slice_ratio == 10 for t in ways['slicer10'])
     assert all('lr_mult' not in t.fit_kw for t in ways['ft']) and all(t.fit_kw['lr_mult'] == 10 and t.protocol == 'fine_tune_n' for t in ways['ftm10'])
     _rows_build(fresh2, frozen_ways=('ft', 'ftm10'))
+
+
+def test_unfreeze_fresh3_rows_build():
+    "The unfreeze family's third fresh set: 8 new kinds, five rows each (the three ways, slice at ratio 10, fine_tune with lr_mult=10), all held out, none named as one of the first twenty-eight kinds; every row builds a learner with a body and a head group, frozen (fine_tune ways) or unfrozen (after the first stage) as its way says"
+    from benchmarks.quality.split import task_set, unfreeze_kind
+    from benchmarks.quality.tasks import UNFREEZE_FRESH3_KINDS, UNFREEZE_FRESH2_KINDS, UNFREEZE_FRESH_KINDS, UNFREEZE_KINDS
+    fresh3 = task_set('unfreeze-fresh3')
+    kinds = {unfreeze_kind(t.name) for t in fresh3}
+    assert len(fresh3) == 40 and len(kinds) == 8 and all(t.held_out for t in fresh3)
+    earlier = {unfreeze_kind(t.name) for t in task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2')}
+    assert len(earlier) == 28 and not kinds & earlier
+    assert not {k for k, *_ in UNFREEZE_FRESH3_KINDS} & {k for k, *_ in UNFREEZE_KINDS + UNFREEZE_FRESH_KINDS + UNFREEZE_FRESH2_KINDS}
+    assert sorted(w for _, _, w, _, _ in UNFREEZE_FRESH3_KINDS) == [False] * 4 + [True] * 4 and sorted(e for *_, e, _ in UNFREEZE_FRESH3_KINDS) == [1] * 4 + [3] * 4
+    cnns = [w for _, body, w, _, _ in UNFREEZE_FRESH3_KINDS if body.startswith('CNN with BatchNorm')]
+    assert sorted(cnns) == [False, True]  # two 2-d CNNs: one transfers well, one must adapt
+    ways = {}
+    for t in fresh3: ways.setdefault(t.name.rsplit('_', 1)[1], []).append(t)
+    assert {k: len(v) for k, v in ways.items()} == dict(one=8, slice=8, ft=8, slicer10=8, ftm10=8)
+    assert all(t.slice_ratio == 100 for t in ways['slice']) and all(t.slice_ratio == 10 for t in ways['slicer10'])
+    assert all('lr_mult' not in t.fit_kw for t in ways['ft']) and all(t.fit_kw['lr_mult'] == 10 and t.protocol == 'fine_tune_n' for t in ways['ftm10'])
+    _rows_build(fresh3, frozen_ways=('ft', 'ftm10'))

@@ -131,7 +131,7 @@ def main(argv=None):
     cache, seeds = Cache(a.cache), [int(s) for s in a.seeds.split(',')]
     if a.check_grids:
         from .grids import check_grids
-        everything = task_set('all') + task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2')
+        everything = task_set('all') + task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2') + task_set('unfreeze-fresh3')
         return check_grids(a.check_grids, everything + [t for f in a.tasks_file for t in load_tasks_file(f)], cache, seeds)
     with rules_files(*a.rules_file):
         if a.grids or a.warm:

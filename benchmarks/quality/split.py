@@ -21,12 +21,16 @@ has been looked at becomes tuning, and a new rule is judged on a fresh set. So f
   data pairs, two CNNs with BatchNorm among those that must adapt, four that transfer well and four that must adapt,
   first stages of 1 and 3 epochs), five rows each (one rate, slice, fine_tune, and slice and fine_tune at ratio 10), all
   held out by decision, written and committed before any grid or range test ran on them; grids trained blind, looked at
-  once.
+  once. It has since been seen (the judgement of the slice top read off the curve's fall share), so the next rule needs:
+- the unfreeze family's third fresh set (`tasks.UNFREEZE_FRESH3`, `--set unfreeze-fresh3`): eight more new kinds (new
+  data pairs, two CNNs with BatchNorm, one that transfers well and one that must adapt, four that transfer well and four
+  that must adapt, first stages of 1 and 3 epochs), five rows each as the second fresh set's, all held out by decision,
+  written and committed before any grid or range test ran on them; grids to be trained blind, looked at once.
 """
 import random
 from dataclasses import replace
 
-from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, UNFREEZE_FRESH, UNFREEZE_FRESH2, kind_name
+from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, UNFREEZE_FRESH, UNFREEZE_FRESH2, UNFREEZE_FRESH3, kind_name
 
 COIN_SEED = 22
 # Within each group, similar tasks in pairs; one coin per pair decides which of the two is held out (0: the first, 1: the
@@ -116,6 +120,9 @@ SETS = {  # name -> (what it is, the tasks)
     'unfreeze-fresh2': ("the unfreeze family's second fresh held-out set: eight more new kinds, five rows each (the three ways, and slice "
                         "and fine_tune at ratio 10), all held out, committed before any grid or range test ran on them; looked at once, "
                         'to judge the next rule for the family', lambda: _copies(UNFREEZE_FRESH2)),
+    'unfreeze-fresh3': ("the unfreeze family's third fresh held-out set: eight more new kinds, five rows each (the three ways, and slice "
+                        "and fine_tune at ratio 10), all held out, committed before any grid or range test ran on them; looked at once, "
+                        'to judge the next rule for the family', lambda: _copies(UNFREEZE_FRESH3)),
     'none': ('no task (with --tasks-file: only that file\'s tasks)', lambda: []),
 }
 

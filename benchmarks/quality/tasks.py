@@ -16,6 +16,8 @@ from range-test curves or suggestions.
 - UNFREEZE_FRESH2: the unfreeze family's second fresh held-out set (`--set unfreeze-fresh2`): eight more new kinds, five
   rows each (the three ways, and the slice and fine_tune ways at ratio 10), all held out, written and committed before
   any grid or range test ran on them.
+- UNFREEZE_FRESH3: the unfreeze family's third fresh held-out set (`--set unfreeze-fresh3`): eight more new kinds, five
+  rows each as UNFREEZE_FRESH2's, all held out, written and committed before any grid or range test ran on them.
 """
 from dataclasses import replace
 
@@ -254,3 +256,33 @@ def _ratio10(rows):
 
 _FRESH2 = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH2_KINDS, 'unfreeze_fresh2', ' (second fresh held-out)')]
 UNFREEZE_FRESH2 = _FRESH2 + _ratio10(_FRESH2)  # 40 rows: 24 in the order of the kinds, then 8 r10 and 8 m10
+
+
+# ------------------------------------------------------------------ the unfreeze family's third fresh held-out set
+# The second fresh set has been seen too (the judgement of the slice top read off the curve's fall share), so the next rule
+# for the family is judged on eight more new kinds (builders/unfreeze_fresh3.py), all held out (`--set unfreeze-fresh3`),
+# written and committed before any grid or range test ran on them. New data pairs (none is a pair of the first twenty-eight
+# kinds'); one or two per family of body, among them two CNNs with BatchNorm (one transfers well, one must adapt) and a 1-d
+# CNN; four that transfer well and four that must adapt (the fresh set's check at one fixed rate, `--kinds fresh3`, the gap
+# in accuracy given here), first stages of 1 and 3 epochs (four each). Each kind's five rows as UNFREEZE_FRESH2's: the three
+# ways, and the slice and fine_tune rows again at ratio 10 (`_ratio10`), each with its own grid search.
+UNFREEZE_FRESH3_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
+    ('cnn_digits_shifted', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1,
+     'the ten digits (rows A) -> the ten digits of rows B moved one pixel right and down (check: head alone 0.94 of unfrozen 0.97)'),
+    ('cnn_bars_updown', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 3,
+     'bars, which of four orientations (another draw) -> is a random image mirror-symmetric top to bottom (check: 0.76 of 0.93)'),
+    ('mlp_upside_down', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', False, 1,
+     'the ten digits (rows A) -> the ten digits of rows B upside down (check: 0.77 of 0.94)'),
+    ('conv1d_pairs', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', True, 3,
+     'which of the four old shapes -> which pair of them (0-1 or 2-3), 80 steps, more noise (other draws) (check: 0.79 of 0.82)'),
+    ('gru_pair_above', 'GRU encoder (32), linear head', True, 1,
+     'the sum of channels 0 and 1 in three bins -> that sum above 1.5 (other sequences) (check: 0.95 of 0.95)'),
+    ('lstm_last_gap', 'LSTM encoder (32), linear head', False, 3,
+     'the sign of the sum of channels 0 and 1 -> channel 2 above channel 3 at the last step (other sequences) (check: 0.56 of 0.81)'),
+    ('tfm_majority_share', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', True, 3,
+     'which of tokens 4, 5, 6 is most frequent -> more 5s and 6s together than twice the 4s (other sequences) (check: 0.98 of 1.00)'),
+    ('tab_cats_conts', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', False, 1,
+     'a function of the three categorical columns -> a function of x0, x1, x2 (other rows) (check: 0.48 of 0.82)'),
+]
+_FRESH3 = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH3_KINDS, 'unfreeze_fresh3', ' (third fresh held-out)')]
+UNFREEZE_FRESH3 = _FRESH3 + _ratio10(_FRESH3)  # 40 rows: 24 in the order of the kinds, then 8 r10 and 8 m10
