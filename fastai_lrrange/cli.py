@@ -37,7 +37,8 @@ def _run(learn, title,
         print(f"{k}: {'none' if v is None else f'{v:.2e}'}" + ("  (recommended for fit_one_cycle)" if k == RECOMMENDED else ''))
     if RECOMMENDED in res.suggestions: # the transfer-learning advice, as the registry entry's policy has it
         t = res.transfer[RECOMMENDED]
-        print(f"transfer learning: on a frozen learner, fine_tune(n, **res.fine_tune_kwargs('{RECOMMENDED}')) (base_lr {t.fine_tune:g} x {RECOMMENDED}, "
+        print(f"transfer learning: on a frozen learner, fine_tune(n, **res.fine_tune_kwargs('{RECOMMENDED}')) (base_lr {t.fine_tune:g} x {RECOMMENDED}"
+              + (f", or {t.flat_fine_tune:g} x where the window ends on a curve that loses under {t.flat_below:.0%} of its loss" if t.flat_fine_tune else '') + ", "
               f"lr_mult {t.lr_mult:g}); after unfreeze(), sweep again and fit_one_cycle(n, lr_max=res.as_slice('{RECOMMENDED}')) "
               f"(top {t.slice_top:g} x {RECOMMENDED}, body top/{t.lr_mult:g})")
     for d in res.diagnostics: print(f"note: {d}")

@@ -124,6 +124,7 @@ class Descent(NamedTuple):
     found:bool # The lowest point is not the first and lies more than `noise` below it
     fall:float # Smoothed loss at the window's first point minus its lowest
     noise:float # Robust standard deviation of one step's raw loss
+    share:float=0. # `fall` over the window's first smoothed loss, between 0 and 1: how much of its loss the sweep takes away
 
 def step_noise(
     raw_losses, # Raw loss of consecutive steps (non-finite ones left out)
@@ -146,7 +147,7 @@ def descent(
     noise = step_noise(raw)
     m = int(np.argmin(w))
     fall = float(w[0] - w[m])
-    return Descent(m > 0 and fall > noise, fall, noise)
+    return Descent(m > 0 and fall > noise, fall, noise, min(max(fall/abs(w[0]), 0.), 1.) if w[0] else 0.)
 
 # %% ../nbs/02a_diagnostics.ipynb #fa573d6a
 NEAR_LOWEST = 0.1 # A curve ending within 10% of its lowest loss has not started to diverge

@@ -267,8 +267,11 @@ def as_slice(self:LRFindResult,
 def fine_tune_lr(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
 ) -> float:
-    "What to pass to `fine_tune(base_lr=...)` after a range test on the frozen learner: the reading times its `Transfer.fine_tune`"
+    "What to pass to `fine_tune(base_lr=...)` after a range test on the frozen learner: the reading times its `Transfer.fine_tune`; on a first sweep that stays flat (`Transfer.flat_below`), a share of the rate where its window ends"
     name,lr,t = _reading(self, name, 'fine_tune_lr')
+    p,first = self.transfer[name],self.first_sweep
+    if p.flat_fine_tune and first.descent.share < p.flat_below and first.window.stop > first.window.start: # its reading is noise
+        return float(first.last_group_lrs[first.window.stop-1]*p.flat_fine_tune)
     return float(lr*t.fine_tune)
 
 @patch
@@ -447,8 +450,8 @@ def from_dict(cls:LRFindResult,
     runs = _get(d, 'runs', where, lambda v: v is None or isinstance(v, list), 'null, or a list of the results of each run')
     runs = runs and [cls.from_dict(r, f"{where}['runs'][{i}]") for i,r in enumerate(runs)]
     band = _get(d, 'band', where, lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(_is_list(b) for b in v)), 'null, or [low, high]')
-    transfer = _get(d, 'transfer', where, lambda v: isinstance(v, dict) and list(v) == names and all(isinstance(t, dict) and set(t) == set(asdict(Transfer()))
-                    and _is_list(list(t.values())) for t in v.values()), 'a dict with the same names as suggestions -> {slice_top, lr_mult, fine_tune}')
+    transfer = _get(d, 'transfer', where, lambda v: isinstance(v, dict) and list(v) == names and all(isinstance(t, dict) and set(t) <= set(asdict(Transfer()))
+                    and _is_list(list(t.values())) for t in v.values()), f'a dict with the same names as suggestions -> some of {list(asdict(Transfer()))}')
     guesses = _get(d, 'guesses', where, lambda v: isinstance(v, dict) and set(v) <= set(names), 'a dict of suggestion name -> the fallback that read it')
     return cls(sweeps, sugg, {k: p and tuple(_nan(p)) for k,p in pts.items()}, read, withheld, _findings(sweeps, sugg, withheld),
                runs=runs, band=band and tuple(np.array(_nan(b)) for b in band), transfer={k: Transfer(**t) for k,t in transfer.items()}, guesses=guesses)

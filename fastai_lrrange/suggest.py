@@ -41,6 +41,8 @@ class Transfer:
     slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this (`recommended`: 8)
     lr_mult:float=100. # Head's rate over the body's, for the slice and `fine_tune(lr_mult=...)` (fastai's default 100; `recommended`: 10)
     fine_tune:float=1. # On a frozen learner: `fine_tune(base_lr=...)` is the reading times this (`recommended`: 2)
+    flat_below:float=0. # ... unless the first sweep's window loses less than this share of its loss (`Descent.share`; `recommended`: 0.1)
+    flat_fine_tune:float=0. # ... then `base_lr` is the rate where that window ends, just before the loss blows up, times this (`recommended`: 0.5)
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -276,7 +278,7 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=8, lr_mult=10, fine_tune=2))
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=8, lr_mult=10, fine_tune=2, flat_below=0.1, flat_fine_tune=0.5))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`

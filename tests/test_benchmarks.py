@@ -147,6 +147,22 @@ def test_rules_file_registers_variants_for_a_block():
     assert dict(SUGGESTIONS) == before and set(vars(SuggestionMethod)) == attrs
 
 
+def test_the_benchmarks_fine_tune_candidate_is_what_fine_tune_kwargs_gives():
+    "rules/fine_tune_flat.py scored the library's base_lr: on a flat first sweep and on one that falls, it equals fine_tune_lr('recommended')"
+    import importlib.util
+    import numpy as np, torch
+    sys.path.insert(0, str(ROOT / 'tests'))
+    from test_transfer import _frozen_result
+    spec = importlib.util.spec_from_file_location('ftf', BENCH / 'rules' / 'fine_tune_flat.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    for share in (0.03, 0.3):
+        res = _frozen_result(share)
+        first = res.first_sweep
+        a, b = first.window
+        lrs, losses = (torch.tensor(v[a:b], dtype=torch.float32) for v in (first.last_group_lrs, first.losses))
+        assert np.isclose(m.ft_flat(lrs, losses)[0], res.fine_tune_lr('recommended'), rtol=1e-6), share
+
+
 def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
     "A rules-file entry with `sweep` (lr_find's arguments): kept in rules.SWEEPS for the block only, run in a range test of its own, its steps recorded"
     from benchmarks.quality.rules import rules_files, SWEEPS

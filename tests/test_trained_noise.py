@@ -43,7 +43,11 @@ def test_a_trained_learner_gets_a_rate_wherever_the_first_sweep_gives_one(seed, 
         assert not sw.window.diverged_early and len(sw.losses) > sw.num_it // 2, (len(sw.losses), sw.num_it, sw.stop_reason)
     r, guess = res.suggestions['recommended'], 'recommended' in res.guesses  # a fallback's guess is passed on as read
     t = SUGGESTIONS['recommended'].transfer
-    if state == 'frozen': assert res.fine_tune_kwargs('recommended')['base_lr'] == (1 if guess else t.fine_tune) * r  # what the README's recipe passes to fine_tune
+    if state == 'frozen':  # what the README's recipe passes to fine_tune: the reading times its multiple, or, on a flat first sweep, a share of where it ends
+        first = res.first_sweep
+        flat = first.descent.share < t.flat_below
+        want = first.last_group_lrs[first.window.stop - 1] * t.flat_fine_tune if flat else (1 if guess else t.fine_tune) * r
+        assert res.fine_tune_kwargs('recommended')['base_lr'] == float(want)
     else: assert res.as_slice('recommended').stop == (1 if guess else t.slice_top) * r  # and the top of the slice after unfreeze()
 
 

@@ -42,6 +42,7 @@ def test_on_a_frozen_learner_the_advice_is_fine_tunes(first_stage):
     res = _test(first_stage)
     r = res.suggestions['recommended']
     assert res.spec.frozen and r is not None and POLICY.lr_mult != 100  # a policy of its own, not fastai's defaults
+    assert res.first_sweep.descent.share >= POLICY.flat_below  # this curve falls: the reading, not where the window ends
     assert res.fine_tune_lr('recommended') == POLICY.fine_tune * r and res.fine_tune_lr('valley') == res.suggestions['valley']  # valley: as read
     kw = res.fine_tune_kwargs('recommended')
     assert kw == dict(base_lr=POLICY.fine_tune * r, lr_mult=POLICY.lr_mult) and res.fine_tune_kwargs('valley')['lr_mult'] == 100
@@ -96,3 +97,41 @@ def test_a_rule_of_your_own_carries_its_own_transfer_policy_and_it_is_saved():
     assert res.transfer['recommended'] == POLICY
     back = LRFindResult.from_dict(json.loads(json.dumps(res.to_dict())))
     assert back.transfer == res.transfer and back.as_slice('bold') == res.as_slice('bold') and back.spec.frozen == res.spec.frozen
+
+
+def _frozen_result(share, n=60):
+    "A range test on a frozen learner (a body and a head) whose first sweep's window loses `share` of its loss, then blows up"
+    from dataclasses import replace
+    from fastai_lrrange.core import RangeTestRecord, range_test_spec
+    from fastai_lrrange.result import Sweep
+    spec = replace(range_test_spec(suggest_funcs=('recommended', 'valley')), frozen=True)
+    lrs = [[1e-7 * 1e8 ** (i / 100)] * 2 for i in range(n)]
+    x = np.linspace(0, 1, n)
+    losses = list(2 - 2 * share * np.clip((x - 0.2) / 0.6, 0, 1) + 3 * np.clip(x - 0.9, 0, None) ** 2)
+    return LRFindResult.from_sweeps([Sweep.read(RangeTestRecord(lrs, losses, losses, stop_reason='diverged'), spec)], spec)
+
+
+@pytest.mark.parametrize('share', [0.02, 0.05, 0.08, 0.12, 0.3])
+def test_fine_tune_reads_where_a_flat_first_sweep_ends_and_the_reading_elsewhere(share):
+    "The policy's decision on a frozen learner: a first sweep that loses under `flat_below` of its loss gives a share of where its window ends"
+    res = _frozen_result(share)
+    first = res.first_sweep
+    assert np.isclose(first.descent.share, share, atol=0.02)
+    end = float(first.last_group_lrs[first.window.stop - 1])
+    kw = res.fine_tune_kwargs('recommended')
+    if first.descent.share < POLICY.flat_below: assert kw['base_lr'] == end * POLICY.flat_fine_tune  # a flat curve: its reading is noise
+    else: assert kw['base_lr'] == POLICY.fine_tune * res.suggestions['recommended'] < end * POLICY.flat_fine_tune
+    assert kw['lr_mult'] == POLICY.lr_mult and res.fine_tune_lr('valley') == res.suggestions['valley']  # no policy of its own: as read
+    legend = _legend(res)
+    assert any(f"fine_tune base_lr {kw['base_lr']:.1e}, lr_mult {POLICY.lr_mult:g}" in l for l in legend)
+
+
+def test_a_result_saved_before_the_flat_policy_loads_with_the_reading_times_its_multiple():
+    res = _frozen_result(0.03)
+    d = json.loads(json.dumps(res.to_dict()))
+    d['transfer']['recommended'] = dict(slice_top=8, lr_mult=10, fine_tune=2)  # as an earlier version saved it
+    back = LRFindResult.from_dict(d)
+    assert back.fine_tune_lr('recommended') == 2 * back.suggestions['recommended'] != res.fine_tune_lr('recommended')
+    d['transfer']['recommended']['top'] = 3
+    with pytest.raises(ValueError, match=r"\['transfer'\].*some of \['slice_top', 'lr_mult', 'fine_tune', 'flat_below', 'flat_fine_tune'\]"):
+        LRFindResult.from_dict(d)
