@@ -15,24 +15,17 @@ lost to the policy in force (`results/quality_unfreeze_fresh2.md`, `transfer_rat
 import importlib.util
 from pathlib import Path
 
-import numpy as np
-
+from fastai_lrrange.diagnostics import descent
 from fastai_lrrange.suggest import SUGGESTIONS, recommended
 
 _spec = importlib.util.spec_from_file_location('unfreeze_scale', Path(__file__).with_name('unfreeze_scale.py'))
 _scale = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(_scale)
 
 
-def fall_share(losses):
-    "The window's fall (its first smoothed loss minus its lowest) over its first loss, between 0 and 1"
-    w = np.asarray(losses, dtype=float); w = w[np.isfinite(w)]
-    return 0. if len(w) < 3 or not w[0] else min(max(float(w[0] - w.min()) / abs(w[0]), 0.), 1.)
-
-
 def as_slice_top(lrs, losses, num_it=None):
     "recommended's reading times 50 x 10**(-3.5 x the window's fall share, at most 0.5): the candidate slice top"
     lr, pt = recommended(lrs, losses, num_it)
-    return (None, pt) if lr is None else (lr * 50 * 10 ** (-3.5 * min(fall_share(losses), 0.5)), pt)
+    return (None, pt) if lr is None else (lr * 50 * 10 ** (-3.5 * min(descent(losses, losses).share, 0.5)), pt)
 
 
 RULES = {**_scale.RULES, 'as_slice_top': dict(func=as_slice_top, needs_descent=True, sweep_again=SUGGESTIONS['recommended'].sweep_again)}

@@ -15,8 +15,7 @@ sweep only (no second sweep): where the window loses 10% or more it shows a desc
 import importlib.util
 from pathlib import Path
 
-import numpy as np
-
+from fastai_lrrange.diagnostics import descent
 from fastai_lrrange.suggest import drop_or_minimum
 
 _spec = importlib.util.spec_from_file_location('unfreeze_scale', Path(__file__).with_name('unfreeze_scale.py'))
@@ -25,15 +24,9 @@ _scale = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(_scale
 FLAT_BELOW, AT_END, TIMES = 0.10, 0.5, 2.0  # the candidate's parameters (flat family: s0 = 0.10, c = 0.3 decades)
 
 
-def fall_share(losses):
-    "The window's fall (its first smoothed loss minus its lowest) over its first loss, between 0 and 1"
-    w = np.asarray(losses, dtype=float); w = w[np.isfinite(w)]
-    return 0. if len(w) < 3 or not w[0] else min(max(float(w[0] - w.min()) / abs(w[0]), 0.), 1.)
-
-
 def ft_flat(lrs, losses, num_it=None):
     "Half the rate where the window ends on a window that loses under 10% of its loss; else twice drop_or_minimum's reading"
-    if len(lrs) and fall_share(losses) < FLAT_BELOW: return float(lrs[-1]) * AT_END, None
+    if len(lrs) and descent(losses, losses).share < FLAT_BELOW: return float(lrs[-1]) * AT_END, None  # the share the library reads (Descent.share)
     lr, pt = drop_or_minimum(lrs, losses, num_it)
     return (None, pt) if lr is None else (lr * TIMES, pt)
 
