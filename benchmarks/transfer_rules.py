@@ -48,8 +48,8 @@ def fall_share(losses, window):
     return 0. if len(w) < 3 or w[0] == 0 else float(max(w[0] - w.min(), 0.) / abs(w[0]))
 
 
-def range_tests(files, suffix='_slicer10'):
-    "One dict per range test of every row named `*<suffix>`: kind, grid (log10 lr, score), oracle, band, near range, the readings"
+def range_tests(files, suffix='_slicer10', policy=8.):
+    "One dict per range test of every row named `*<suffix>`: kind, grid (log10 lr, score), oracle, band, near range, the readings, the policy's top"
     out = []
     for f in files:
         for r in json.loads(Path(f).read_text()):
@@ -64,7 +64,7 @@ def range_tests(files, suffix='_slicer10'):
                 trained = {k: v['regrets'][i] for k, v in m.items() if k.startswith('rec_x') and v['lrs'][i] is not None}
                 end = c['lrs'][(c['window'][1] or len(c['lrs'])) - 1]
                 out.append(dict(kind=r['task'][:-len(suffix)], gx=gx, gy=gy, oracle=r['oracle'], band=r['band'], lo=L(r['near'][0]),
-                                hi=L(r['near'][1]), rec=L(rec), share=fall_share(c['losses'], c['window']), end=L(end), trained=trained,
+                                hi=L(r['near'][1]), rec=L(rec), policy=L(rec * policy), share=fall_share(c['losses'], c['window']), end=L(end), trained=trained,
                                 trained_lrs={k: L(v['lrs'][i]) for k, v in m.items() if k.startswith('rec_x') and v['lrs'][i]}, **rd))
     return out
 
@@ -88,10 +88,9 @@ FAMILIES = {  # name -> (top in log10 from parameters p and a range test t, the 
     'times': (lambda p, t: t['rec'] + p[0], [(a,) for a in np.arange(-1, 2.01, 0.05)]),
     'fall': (lambda p, t: t['rec'] + p[0] + p[1] * t['share'], [(a, b) for a in np.arange(-0.5, 2.01, 0.1) for b in np.arange(-5, 1.01, 0.25)]),
     'slide': _blend('slide'), 'valley': _blend('valley'), 'minimum': _blend('minimum'),
-    'flat': (lambda p, t: t['end'] - p[1] if t['share'] < p[0] else t['rec'] + L(POLICY[0]),
+    'flat': (lambda p, t: t['end'] - p[1] if t['share'] < p[0] else t['policy'],
              [(s0, c) for s0 in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3) for c in np.arange(0, 2.01, 0.1)]),
 }
-POLICY = [8.]  # the multiple of the reading in force for the rows scored (`--policy`)
 
 
 def _key(r): return (-r[1], r[0])  # most in band, then lower regret
@@ -115,8 +114,8 @@ def leave_one_kind_out(tests, family):
 def _fmt(p): return ', '.join(f'{v:.2f}' for v in p)
 
 
-def report(files, suffix='_slicer10', check=True):
-    tests = range_tests(files, suffix)
+def report(files, suffix='_slicer10', policy=8., check=True):
+    tests = range_tests(files, suffix, policy)
     kinds = sorted({t['kind'] for t in tests})
     lines = [f'# Rates for the `{suffix}` rows: rules compared on stored range tests', '',
              f'- machine: {platform.machine()}, python {platform.python_version()}; nothing trained: read from the result files',
@@ -145,9 +144,8 @@ def report(files, suffix='_slicer10', check=True):
     ok = [f for f in FAMILIES if f == 'times' or _key(best[f][2]) < _key(base[2])]
     pick = min(ok, key=lambda f: _key(best[f][1]))
     p = best[pick][0]
-    k = POLICY[0]
-    pol = judge(tests, lambda t: t["rec"] + L(k))
-    lines += ['', f'The policy in force (`times`, k = {k:g}): regret {pol[0]:.4f}, in band {pol[1]:.0%}, outside {pol[2]:.2f}.', '',
+    pol = judge(tests, lambda t: t['policy'])
+    lines += ['', f'The policy in force (`times`, k = {policy:g}): regret {pol[0]:.4f}, in band {pol[1]:.0%}, outside {pol[2]:.2f}.', '',
               f'By the rule: `{pick}` with parameters ({_fmt(p)})'
               + (f': top = reading x {10 ** p[0]:.3g} x 10**({p[1]:.2f} x share).' if pick == 'fall' else '.'), '']
     by_kind = defaultdict(list)
@@ -168,7 +166,6 @@ if __name__ == '__main__':
     p.add_argument('--policy', type=float, default=8., help='the multiple of the reading in force for those rows (slice: 8, fine_tune: 2, one rate: 1)')
     p.add_argument('--out', default=None)
     a = p.parse_args()
-    POLICY[0] = a.policy
-    text = report(a.files, a.row)
+    text = report(a.files, a.row, a.policy)
     if a.out: Path(a.out).write_text(text + '\n')
     print(text)

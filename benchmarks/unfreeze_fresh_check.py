@@ -53,7 +53,7 @@ def main():
         mod = mods[which]
         for kind in mod.KINDS:
             t0 = time.time()
-            build = unfreeze.frozen(kind) if which == 'first' else mod.frozen(kind)
+            build = unfreeze.frozen(kind, mod._data)
             h = [score(build, s, False) for s in SEEDS]
             u = [score(build, s, True) for s in SEEDS]
             fmt = lambda v: f'{statistics.mean(v):.3f} ({min(v):.3f}..{max(v):.3f})'

@@ -37,7 +37,7 @@ class SweepAgain:
 
 @dataclass(frozen=True)
 class Transfer:
-    "What to train with after a range test in fastai's transfer-learning workflow: multiples of a suggestion's reading, as measured for it"
+    "What to train with after a range test in fastai's transfer-learning workflow: multiples of a suggestion's reading (or, on a flat first sweep, of where it ends), as measured for it"
     slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this (`recommended`: 8)
     lr_mult:float=100. # Head's rate over the body's, for the slice and `fine_tune(lr_mult=...)` (fastai's default 100; `recommended`: 10)
     fine_tune:float=1. # On a frozen learner: `fine_tune(base_lr=...)` is the reading times this (`recommended`: 2)

@@ -20,6 +20,7 @@ from range-test curves or suggestions.
   rows each as UNFREEZE_FRESH2's, all held out, written and committed before any grid or range test ran on them.
 """
 from dataclasses import replace
+from functools import partial
 
 from .task import Task
 from .builders.small import (digits_cnn, cancer_mlp, wine_bn, seq_gru, digits_sgd, cancer_bn_sgd, friedman_regression, tabular_synth,
@@ -173,8 +174,9 @@ def kind_name(kind, first): return f'uf_{kind}_e{first}'
 def _unfreeze_rows(kinds=UNFREEZE_KINDS, builders='unfreeze', note=''):
     "Three rows per kind (one rate, slice, fine_tune); `builders`: the module of `builders/` that builds the kinds' learners"
     import importlib
-    mod = importlib.import_module(f'.builders.{builders}', __package__)
-    frozen, unfrozen = mod.frozen, mod.unfrozen
+    from .builders.unfreeze import frozen as frozen_of, unfrozen as unfrozen_of
+    data = importlib.import_module(f'.builders.{builders}', __package__)._data  # the machinery is unfreeze.py's; a set's module gives its data
+    frozen, unfrozen = partial(frozen_of, data=data), partial(unfrozen_of, data=data)
     rows = []
     for kind, body, well, e, what in kinds:
         k, how = kind_name(kind, e), f"{body}; {what}; {'transfers well' if well else 'must adapt'}; first stage {e} epoch{'s' * (e > 1)}{note}"

@@ -32,7 +32,7 @@ from fastai.optimizer import Adam
 from fastai.vision.learner import create_head
 
 from .unfreeze import (_digits_rows, _shapes, OLD_SHAPES, NEW_SHAPES, _seqs, _tokens, _table, _table_target, _cnn_body, _mlp_body,
-                       _conv1d_body, RNNBody, TfmBody, TabBody, _bn_head, frozen as _frozen, unfrozen as _unfrozen)
+                       _conv1d_body, RNNBody, TfmBody, TabBody, _bn_head)
 
 
 def _bars(n, seed, noise=0.3):
@@ -95,13 +95,3 @@ def _data(name):
 
 
 KINDS = ('cnn_bars', 'mlp_permuted', 'conv1d_longer', 'lstm_energy', 'gru_recent', 'tfm_order_count', 'tab_shift', 'tab_thresholds')
-
-
-def frozen(name):
-    "Builder of fresh kind `name`'s frozen learner (the fine_tune way starts here)"
-    return _frozen(name, _data)
-
-
-def unfrozen(name, first_epochs):
-    "Builder of fresh kind `name`'s learner after fine_tune's first stage of `first_epochs` epochs (cached), then unfreeze()"
-    return _unfrozen(name, first_epochs, _data)

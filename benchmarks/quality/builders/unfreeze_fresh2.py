@@ -35,8 +35,7 @@ from torch import nn
 from fastai.optimizer import Adam
 from fastai.vision.learner import create_head
 
-from .unfreeze import (_digits_rows, _seqs, _tokens, _table, _table_target, _cnn_body, _mlp_body, RNNBody, TfmBody, TabBody, _bn_head,
-                       frozen as _frozen, unfrozen as _unfrozen)
+from .unfreeze import (_digits_rows, _seqs, _tokens, _table, _table_target, _cnn_body, _mlp_body, RNNBody, TfmBody, TabBody, _bn_head)
 
 
 def _levels(n, seed, noise):
@@ -102,13 +101,3 @@ def _data(name):
 
 KINDS = ('cnn_digits_noisy', 'cnn_levels_mirror', 'cnn_levels_stripes', 'mlp_contrast', 'lstm_sums', 'gru_last_step', 'tfm_place_count',
          'tab_coarse')
-
-
-def frozen(name):
-    "Builder of second-fresh kind `name`'s frozen learner (the fine_tune way starts here)"
-    return _frozen(name, _data)
-
-
-def unfrozen(name, first_epochs):
-    "Builder of second-fresh kind `name`'s learner after fine_tune's first stage of `first_epochs` epochs (cached), then unfreeze()"
-    return _unfrozen(name, first_epochs, _data)

@@ -36,7 +36,7 @@ from fastai.optimizer import Adam
 from fastai.vision.learner import create_head
 
 from .unfreeze import (_digits_rows, _shapes, OLD_SHAPES, _seqs, _tokens, _table, _table_target, _cnn_body, _mlp_body, _conv1d_body,
-                       RNNBody, TfmBody, TabBody, _bn_head, frozen as _frozen, unfrozen as _unfrozen)
+                       RNNBody, TfmBody, TabBody, _bn_head)
 from .unfreeze_fresh import _bars
 
 
@@ -86,13 +86,3 @@ def _data(name):
 
 KINDS = ('cnn_digits_shifted', 'cnn_bars_updown', 'mlp_upside_down', 'conv1d_pairs', 'gru_pair_above', 'lstm_last_gap', 'tfm_majority_share',
          'tab_cats_conts')
-
-
-def frozen(name):
-    "Builder of third-fresh kind `name`'s frozen learner (the fine_tune way starts here)"
-    return _frozen(name, _data)
-
-
-def unfrozen(name, first_epochs):
-    "Builder of third-fresh kind `name`'s learner after fine_tune's first stage of `first_epochs` epochs (cached), then unfreeze()"
-    return _unfrozen(name, first_epochs, _data)
