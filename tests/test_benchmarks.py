@@ -180,6 +180,43 @@ def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
     assert [c['steps'] for c in rec['cost']] == [30] and 1e-6 <= rec['lrs'][0] <= 1
 
 
+def test_rules_file_read_takes_its_rate_from_the_whole_result(tmp_path):
+    "A rules-file entry with `read` (a function of the LRFindResult): kept in rules.READS for the block only; it shares its policy's range test and its rate is read(result)"
+    from benchmarks.quality.rules import rules_files, READS
+    rules = tmp_path / 'read_rules.py'
+    rules.write_text("from fastai_lrrange.suggest import valley\n"
+                     "RULES = {'first_rate': dict(func=valley, read=lambda res: float(res.first_sweep.last_group_lrs[3]))}\n")
+    with rules_files(rules) as names:
+        assert names == ['first_rate'] and list(READS) == ['first_rate']
+    assert READS == {}
+    out = tmp_path / 'q.md'
+    r = subprocess.run(QUALITY + ['--quick', '--tasks', 'cancer_mlp', '--rules-file', str(rules), '--methods', 'valley,first_rate',
+                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    row = json.loads(out.with_suffix('.json').read_text())[0]
+    lr = row['methods']['first_rate']['lrs'][0]
+    assert lr == row['curves'][0]['lrs'][3] and lr != row['methods']['valley']['lrs'][0]
+
+
+def test_the_unfrozen_blend_reads_the_reading_and_slide_on_the_first_sweep():
+    "rules/unfrozen_slide_blend.py: reading**0.6 x slide**0.4 (x 10**0.6 for the slice), slide read as the library reads it on the first sweep"
+    import importlib.util, math
+    import numpy as np
+    from fastai_lrrange.core import RangeTestRecord, range_test_spec
+    from fastai_lrrange.result import LRFindResult, Sweep
+    spec = importlib.util.spec_from_file_location('usb', BENCH / 'rules' / 'unfrozen_slide_blend.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    rt = range_test_spec(suggest_funcs=('recommended', 'slide'))  # an unfrozen learner, two groups swept at one rate
+    x = np.linspace(0, 1, 80)
+    losses = list(2 - 0.6 * np.clip((x - 0.2) / 0.6, 0, 1) + 3 * np.clip(x - 0.9, 0, None) ** 2)
+    lrs = [[1e-7 * 1e8 ** (i / 100)] * 2 for i in range(80)]
+    res = LRFindResult.from_sweeps([Sweep.read(RangeTestRecord(lrs, losses, losses, stop_reason='diverged'), rt)], rt)
+    rec, sl = res.suggestions['recommended'], res.suggestions['slide']
+    assert rec and sl and not math.isclose(rec, sl) and math.isclose(m.slide_on_first_sweep(res), sl, rel_tol=1e-6)
+    assert np.isclose(m.blend(res, 'recommended'), rec ** 0.6 * sl ** 0.4, rtol=1e-6)
+    assert np.isclose(m.blend(res, 'recommended', m.SLICE_TOP), 10 ** 0.6 * rec ** 0.6 * sl ** 0.4, rtol=1e-6)
+
+
 def test_quality_modules_are_small():
     "One job a module: none over about 400 lines"
     for f in (BENCH / 'quality').rglob('*.py'): assert len(f.read_text().splitlines()) <= 400, f

@@ -10,6 +10,11 @@ An entry may also carry `sweep`, the range test's own arguments (a dict of `lear
 slice; suggestions read the last group's rates). It is taken out before `register_suggestion` and kept in `SWEEPS` for the
 block; `runs.py` runs such an entry in a range test of its own with those arguments (one test for the entries with the
 same `sweep` and `sweep_again`), and records its optimizer steps, e.g. benchmarks/rules/unfreeze_sweeps.py.
+
+An entry may also carry `read`, a function of the range test's `LRFindResult` giving the rate the method suggests (it may read
+every sweep, e.g. one suggestion's reading with another's on the first sweep): the entry's own `func` and policy still decide
+which range test it shares; `runs.py` takes `read(result)` in place of its reading (kept in `READS` for the block), e.g.
+benchmarks/rules/unfrozen_slide_blend.py.
 """
 import importlib.util
 from contextlib import contextmanager
@@ -17,10 +22,11 @@ from contextlib import contextmanager
 from fastai_lrrange.suggest import SUGGESTIONS, register_suggestion
 
 SWEEPS = {}  # name -> lr_find keywords of a rules-file entry that gave `sweep` (registered for a `rules_files` block only)
+READS = {}  # name -> f(LRFindResult) -> lr, of a rules-file entry that gave `read` (the same)
 
 
 def read_rules_file(path):
-    "The `RULES` of the Python file `path`: name -> dict(func=..., needs_descent=..., sweep_again=..., sweep=...)"
+    "The `RULES` of the Python file `path`: name -> dict(func=..., needs_descent=..., sweep_again=..., sweep=..., read=...)"
     spec = importlib.util.spec_from_file_location('rules_file', path)
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
     return dict(mod.RULES)
@@ -33,16 +39,18 @@ def load_rules_file(path):
     if clash: raise ValueError(f"rules file {path} names registered suggestions ({', '.join(clash)}): give its rules new names")
     for name, kw in rules.items():
         kw = dict(kw)
-        sweep = kw.pop('sweep', None)
+        sweep, read = kw.pop('sweep', None), kw.pop('read', None)
         register_suggestion(kw.pop('func'), name, **kw)
         if sweep is not None: SWEEPS[name] = dict(sweep)
+        if read is not None: READS[name] = read
     return list(rules)
 
 
 @contextmanager
 def rules_files(*paths):
-    "The rules of `paths` registered for the duration of the block (the registry's `scoped()`, and `SWEEPS`: as they were after it); their names"
-    before = dict(SWEEPS)
+    "The rules of `paths` registered for the duration of the block (the registry's `scoped()`, `SWEEPS` and `READS`: as they were after it); their names"
+    before = dict(SWEEPS), dict(READS)
     try:
         with SUGGESTIONS.scoped(): yield [k for p in paths for k in load_rules_file(p)]
-    finally: SWEEPS.clear(); SWEEPS.update(before)
+    finally:
+        for d, b in zip((SWEEPS, READS), before): d.clear(); d.update(b)

@@ -7,7 +7,7 @@ import numpy as np
 import fastai_lrrange.all  # noqa: F401  (Learner.lr_find is this project's)
 from fastai_lrrange.suggest import SUGGESTIONS
 
-from .rules import SWEEPS
+from .rules import SWEEPS, READS
 from .oracle import train_score, train_seconds, seed_mean, grid_search
 
 
@@ -41,9 +41,10 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, protocol='one_cycle', st
         out['measured'] = measured
     # entries that sweep again when the curve shows no descent (`recommended`) get a range test of their own: in one call with the
     # others, their second sweep would become everyone's curve; so do a rules file's entries with a `sweep` (lr_find's arguments,
-    # rules.SWEEPS). Entries with the same `sweep` and `sweep_again` share theirs (the same sweeps, each its own reading)
+    # rules.SWEEPS) or a `read` (rules.READS: their rate read off the whole result). Entries with the same `sweep` and
+    # `sweep_again` share theirs (the same sweeps, each its own reading)
     wanted = [n for n in SUGGESTIONS if methods is None or n in methods]
-    names = [n for n in wanted if SUGGESTIONS[n].sweep_again is None and n not in SWEEPS]
+    names = [n for n in wanted if SUGGESTIONS[n].sweep_again is None and n not in SWEEPS and n not in READS]
     own = {}
     for n in wanted:
         if n in names: continue
@@ -67,7 +68,9 @@ def run_task(task, seeds, rt_seeds, cache, grid_step=1, protocol='one_cycle', st
             with learn.no_bar(), warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 sug = learn.lr_find(show_plot=False, suggest_funcs=group, **SWEEPS.get(group[0], {}))
-            sweeps = learn.lr_find_result.sweeps  # every sweep's steps count
+            res = learn.lr_find_result
+            sug = [READS[nm](res) if nm in READS else lr for nm, lr in zip(group, sug)]  # an entry's `read`: its rate from the whole result
+            sweeps = res.sweeps  # every sweep's steps count
             cost = dict(steps=sum(len(s.losses) for s in sweeps), fwd=0, seconds=time.time() - t1, swept_again=len(sweeps) > 1)
             for nm, lr in zip(group, sug):
                 rec = out['methods'].setdefault(nm, {'lrs': [], 'regrets': [], 'failures': 0, 'cost': []})
