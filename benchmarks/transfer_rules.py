@@ -15,6 +15,7 @@ Families of rules (each a top, in decades over the reading; parameters on a fixe
 - `fall`: k x 10**(b x share), share = the window's fall (smoothed loss at its first point minus its lowest, as
   `diagnostics.descent` computes it) over its first loss: how much of the loss the sweep takes away;
 - `slide`, `valley`, `minimum`: k x reading**(1-w) x other**w, a blend with one of fastai's rules;
+- `gate`: the `slide` blend only where the window loses under a share s0 of its loss, elsewhere the reading (times the same k);
 - `flat`: on a curve whose window loses less than a share s0 of its loss (a curve that stays flat until it blows up, whose
   reading is noise), the rate where the window ends (just before the loss blows up) over 10**c; elsewhere the policy.
 
@@ -48,11 +49,12 @@ def fall_share(losses, window):
     return 0. if len(w) < 3 or w[0] == 0 else float(max(w[0] - w.min(), 0.) / abs(w[0]))
 
 
-def range_tests(files, suffix='_slicer10', policy=8.):
-    "One dict per range test of every row named `*<suffix>`: kind, grid (log10 lr, score), oracle, band, near range, the readings, the policy's top"
+def range_tests(files, suffix='_slicer10', policy=8., also=()):
+    "One dict per range test of every row named `*<suffix>` (or named in `also`): kind, grid (log10 lr, score), oracle, band, near range, the readings, the policy's top"
     out = []
     for f in files:
         for r in json.loads(Path(f).read_text()):
+            if r['task'] in also: r = dict(r, task=r['task'] + suffix)
             if not r['task'].endswith(suffix): continue
             g = sorted((float(k), v) for k, v in r['grid'].items())
             gx, gy = np.array([L(a) for a, _ in g]), np.array([b for _, b in g])
@@ -88,6 +90,8 @@ FAMILIES = {  # name -> (top in log10 from parameters p and a range test t, the 
     'times': (lambda p, t: t['rec'] + p[0], [(a,) for a in np.arange(-1, 2.01, 0.05)]),
     'fall': (lambda p, t: t['rec'] + p[0] + p[1] * t['share'], [(a, b) for a in np.arange(-0.5, 2.01, 0.1) for b in np.arange(-5, 1.01, 0.25)]),
     'slide': _blend('slide'), 'valley': _blend('valley'), 'minimum': _blend('minimum'),
+    'gate': (lambda p, t: (1 - p[2]) * t['rec'] + p[2] * t.get('slide', t['rec']) + p[0] if t['share'] < p[1] else t['rec'] + p[0],
+             [(a, s0, w) for a in np.arange(-0.3, 1.21, 0.1) for s0 in (0.1, 0.15, 0.2, 0.25, 0.3) for w in np.arange(0.2, 0.81, 0.1)]),
     'flat': (lambda p, t: t['end'] - p[1] if t['share'] < p[0] else t['policy'],
              [(s0, c) for s0 in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3) for c in np.arange(0, 2.01, 0.1)]),
 }
@@ -114,8 +118,8 @@ def leave_one_kind_out(tests, family):
 def _fmt(p): return ', '.join(f'{v:.2f}' for v in p)
 
 
-def report(files, suffix='_slicer10', policy=8., check=True):
-    tests = range_tests(files, suffix, policy)
+def report(files, suffix='_slicer10', policy=8., check=True, also=()):
+    tests = range_tests(files, suffix, policy, also)
     kinds = sorted({t['kind'] for t in tests})
     lines = [f'# Rates for the `{suffix}` rows: rules compared on stored range tests', '',
              f'- machine: {platform.machine()}, python {platform.python_version()}; nothing trained: read from the result files',
@@ -164,8 +168,9 @@ if __name__ == '__main__':
     p.add_argument('files', nargs='+')
     p.add_argument('--row', default='_slicer10', help="the rows scored, by the end of their name: _slicer10, _ftm10, _one")
     p.add_argument('--policy', type=float, default=8., help='the multiple of the reading in force for those rows (slice: 8, fine_tune: 2, one rate: 1)')
+    p.add_argument('--also', default='', help="rows scored as well, by their full name (the after-training group's unfreeze_mlp, unfreeze_one)")
     p.add_argument('--out', default=None)
     a = p.parse_args()
-    text = report(a.files, a.row, a.policy)
+    text = report(a.files, a.row, a.policy, also=tuple(n for n in a.also.split(',') if n))
     if a.out: Path(a.out).write_text(text + '\n')
     print(text)

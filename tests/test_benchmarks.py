@@ -215,6 +215,8 @@ def test_the_unfrozen_blend_reads_the_reading_and_slide_on_the_first_sweep():
     assert rec and sl and not math.isclose(rec, sl) and math.isclose(m.slide_on_first_sweep(res), sl, rel_tol=1e-6)
     assert np.isclose(m.blend(res, 'recommended'), rec ** 0.6 * sl ** 0.4, rtol=1e-6)
     assert np.isclose(m.blend(res, 'recommended', m.SLICE_TOP), 10 ** 0.6 * rec ** 0.6 * sl ** 0.4, rtol=1e-6)
+    share = res.first_sweep.descent.share  # the gate: the blend only on a window that loses under `below` of its loss
+    assert 0.25 < share < 0.35 and m.blend(res, 'recommended', below=0.2) == rec and m.blend(res, 'recommended', below=0.4) == m.blend(res, 'recommended')
 
 
 def test_quality_modules_are_small():
