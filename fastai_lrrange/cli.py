@@ -39,8 +39,9 @@ def _run(learn, title,
         t = res.transfer[RECOMMENDED]
         print(f"transfer learning: on a frozen learner, fine_tune(n, **res.fine_tune_kwargs('{RECOMMENDED}')) (base_lr {t.fine_tune:g} x {RECOMMENDED}"
               + (f", or {t.flat_fine_tune:g} x where the window ends on a curve that loses under {t.flat_below:.0%} of its loss" if t.flat_fine_tune else '') + ", "
-              f"lr_mult {t.lr_mult:g}); after unfreeze(), sweep again and fit_one_cycle(n, lr_max=res.as_slice('{RECOMMENDED}')) "
-              f"(top {t.slice_top:g} x {RECOMMENDED}, body top/{t.lr_mult:g})")
+              f"lr_mult {t.lr_mult:g}); after unfreeze(), sweep again and fit_one_cycle(n, lr_max=res.as_slice('{RECOMMENDED}')) (top {t.slice_top:.2g} x the reading"
+              + (f" moved {t.toward_weight:g} of the way to {t.toward}'s on a log scale" if t.toward else '') + f", body top/{t.lr_mult:g}), or one rate, fit_one_cycle(n, {RECOMMENDED})"
+              + (f" (moved so where the window loses under {t.toward_below:.0%} of its loss)" if t.toward else ''))
     for d in res.diagnostics: print(f"note: {d}")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

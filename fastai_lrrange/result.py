@@ -79,6 +79,7 @@ class Pick(NamedTuple):
     sweep:int # Index of the sweep it read
     withheld:str|None # Why it is None on purpose ('diverged at once', 'no descent'); None when it was computed (or could not be)
     guess:str|None=None # The policy's fallback that read it (a second sweep without descent either: a guess); None when the rule itself did
+    readings:tuple|None=None # After `unfreeze()`, with a `Transfer.toward`: (the rule's own reading, `toward`'s reading of the first sweep); else None
 
 def _sweep_read_by(entry, sweeps) -> int:
     "Index of the sweep `entry` reads: the second sweep run for its own policy, when one ran; else the first"
@@ -91,6 +92,22 @@ def _rule_for(entry, sweeps):
     if not (entry.needs_descent and sweeps[i].lacks_descent): return i, entry, None
     fallback = sweeps[i].spec.sweep_again.fallback if i else None
     return (i, fallback, None) if fallback is not None else (i, None, 'no descent')
+
+def _blend(own, other, w) -> float:
+    "`own` moved the share `w` of the way toward `other` on a log scale"
+    return float(own**(1-w)*other**w)
+
+def _toward(entry, sweeps, spec, lr):
+    """(the one rate, (`lr`, `Transfer.toward`'s reading of the first sweep)) on an unfrozen learner with several groups, as `entry.transfer`
+    says: `lr` moved toward the other reading where the first sweep shows no clear descent; elsewhere (`lr`, None)"""
+    t,first = entry.transfer,sweeps[0]
+    other = SUGGESTIONS.get(t.toward) if t.toward else None
+    s,e = first.window.start,first.window.stop
+    if lr is None or other is None or spec.frozen or first.lrs.shape[1] < 2 or e - s < 2: return lr, None
+    lrs,losses = (torch.tensor(a[s:e], dtype=torch.float32) for a in (first.last_group_lrs, first.losses))
+    o = run_suggestion(t.toward, other, lrs, losses, first.num_it)[0]
+    if o is None: return lr, None
+    return (_blend(lr, o, t.toward_weight) if first.descent.share < t.toward_below else lr), (lr, o)
 
 def suggest(
     sweeps:list, # The `Sweep`s of one run, in order: the first, then one per second-sweep policy that ran
@@ -107,7 +124,9 @@ def suggest(
         lr,pt = run_suggestion(name, f, lrs, losses, sw.num_it)
         if i and lr is not None and sw.spec.sweep_again.scale != 1:  # the policy's margin on its sweep's reading
             lr = lr*sw.spec.sweep_again.scale; pt = (lr, loss_at(lrs, losses, lr))
-        out[name] = Pick(lr, pt, i, None, None if f is entry else getattr(f, '__name__', 'fallback'))
+        moved,readings = _toward(entry, sweeps, spec, lr)
+        if moved != lr: pt = (moved, loss_at(lrs, losses, moved))
+        out[name] = Pick(moved, pt, i, None, None if f is entry else getattr(f, '__name__', 'fallback'), readings)
     return out
 
 # %% ../nbs/03a_result.ipynb #a046b57a
@@ -142,10 +161,12 @@ class LRFindResult(GetAttr):
         band:tuple|None=None, # (low, high) of the first sweep's losses over the runs, drawn as a band
         transfer:dict|None=None, # Field name -> its `Transfer` policy (what `as_slice` and `fine_tune_kwargs` make of it); default: as read
         guesses:dict|None=None, # Field name -> the fallback that read it, where the rule found no descent on either sweep
+        readings:dict|None=None, # Field name -> (its rule's own reading, its `Transfer.toward`'s), after `unfreeze()`: what the one rate and the slice are made of
     ):
         self.sweeps,self.suggestions,self.points,self.read_from = list(sweeps),dict(suggestions),dict(points),dict(read_from)
         self.withheld,self.diagnostics,self.runs,self.band = dict(withheld),list(diagnostics),runs or [self],band
         self.transfer,self.guesses = {k: (transfer or {}).get(k, Transfer()) for k in self.suggestions},dict(guesses or {})
+        self.readings = dict(readings or {})
 
     @property
     def first_sweep(self) -> Sweep:
@@ -188,7 +209,7 @@ def from_sweeps(cls:LRFindResult,
     sugg,withheld = {k: p.lr for k,p in picks.items()},{k: p.withheld for k,p in picks.items() if p.withheld}
     return cls(sweeps, sugg, {k: p.point for k,p in picks.items()}, {k: p.sweep for k,p in picks.items()}, withheld,
                _findings(sweeps, sugg, withheld), transfer={k: e.transfer for k,e in spec.suggestions},
-               guesses={k: p.guess for k,p in picks.items() if p.guess})
+               guesses={k: p.guess for k,p in picks.items() if p.guess}, readings={k: p.readings for k,p in picks.items() if p.readings})
 
 # %% ../nbs/03a_result.ipynb #786c1b5d
 def _median_sweep(sweeps, spec):
@@ -230,8 +251,9 @@ def from_runs(cls:LRFindResult,
     pts = {k: None if v is None or not len(sweeps[read[k]].losses) else (v, loss_at(sweeps[read[k]].last_group_lrs, sweeps[read[k]].losses, v))
            for k,v in sugg.items()}
     withheld = {k: runs[0].withheld[k] for k,v in sugg.items() if v is None and all(k in r.withheld for r in runs)}
+    readings = {k: tuple(_median_lr([r.readings[k][j] for r in runs]) for j in (0, 1)) for k in sugg if all(k in r.readings for r in runs)}
     return cls(sweeps, sugg, pts, read, withheld, _findings(sweeps, sugg, withheld), runs=runs, band=band, transfer=runs[0].transfer,
-               guesses={k: g for k,g in runs[0].guesses.items() if all(k in r.guesses for r in runs)})
+               guesses={k: g for k,g in runs[0].guesses.items() if all(k in r.guesses for r in runs)}, readings=readings)
 
 # %% ../nbs/03a_result.ipynb #53dfba43
 @patch
@@ -254,8 +276,9 @@ def as_slice(self:LRFindResult,
     name:str|None=None, # A suggestion's field name; default: the first suggestion
     lr_mult:float|None=None, # The slice's ratio, head's rate over the body's; default: the suggestion's `Transfer.lr_mult`, the ratio its top was measured with (`recommended`: 10)
 ) -> slice:
-    "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading times its `Transfer.slice_top` (a fallback's guess: as read)"
+    "What to pass to `fit_one_cycle(lr_max=...)` after `unfreeze()`: `slice(top/lr_mult, top)`, the top the reading (moved toward `Transfer.toward`'s) times `Transfer.slice_top` (a guess: as read)"
     name,lr,t = _reading(self, name, 'as_slice')
+    if name in self.readings: lr = _blend(*self.readings[name], t.toward_weight) # on every curve, unlike the one rate (a guess: weight 0, its own reading)
     if self.spec.frozen: raise ValueError(f"as_slice: this range test ran on a frozen learner; train it with fine_tune(n, **res.fine_tune_kwargs({name!r})), "
                                           "or unfreeze() it and run the range test again for a slice")
     lr_mult = t.lr_mult if lr_mult is None else lr_mult
@@ -359,7 +382,8 @@ def to_dict(self:LRFindResult) -> dict:
     return dict(format=FORMAT, version=VERSION, **_sweep_dict(self.first_sweep), suggestions={k: _plain(v) for k,v in self.suggestions.items()},
                 points={k: (None if p is None else _plains(p)) for k,p in self.points.items()}, read_from=self.read_from,
                 withheld=self.withheld, diagnostics=[str(d) for d in self.diagnostics], sweeps=[_sweep_dict(s) for s in self.sweeps],
-                runs=runs, band=None if self.band is None else [_plains(b) for b in self.band], transfer={k: asdict(t) for k,t in self.transfer.items()}, guesses=self.guesses)
+                runs=runs, band=None if self.band is None else [_plains(b) for b in self.band], transfer={k: asdict(t) for k,t in self.transfer.items()}, guesses=self.guesses,
+                readings={k: _plains(v) for k,v in self.readings.items()})
 
 @patch
 def save(self:LRFindResult,
@@ -451,10 +475,13 @@ def from_dict(cls:LRFindResult,
     runs = runs and [cls.from_dict(r, f"{where}['runs'][{i}]") for i,r in enumerate(runs)]
     band = _get(d, 'band', where, lambda v: v is None or (isinstance(v, list) and len(v) == 2 and all(_is_list(b) for b in v)), 'null, or [low, high]')
     transfer = _get(d, 'transfer', where, lambda v: isinstance(v, dict) and list(v) == names and all(isinstance(t, dict) and set(t) <= set(asdict(Transfer()))
-                    and _is_list(list(t.values())) for t in v.values()), f'a dict with the same names as suggestions -> some of {list(asdict(Transfer()))}')
+                    and _is_list([x for k,x in t.items() if k != 'toward']) and isinstance(t.get('toward'), (str, type(None))) for t in v.values()),
+                    f'a dict with the same names as suggestions -> some of {list(asdict(Transfer()))}')
     guesses = _get(d, 'guesses', where, lambda v: isinstance(v, dict) and set(v) <= set(names), 'a dict of suggestion name -> the fallback that read it')
+    readings = _get({'readings': {}, **d}, 'readings', where, lambda v: isinstance(v, dict) and set(v) <= set(names) and all(_is_list(r, 2) for r in v.values()),
+                    "a dict of suggestion name -> [its rule's own reading, its Transfer.toward's]") # absent from files saved before `Transfer.toward`
     return cls(sweeps, sugg, {k: p and tuple(_nan(p)) for k,p in pts.items()}, read, withheld, _findings(sweeps, sugg, withheld),
-               runs=runs, band=band and tuple(np.array(_nan(b)) for b in band), transfer={k: Transfer(**t) for k,t in transfer.items()}, guesses=guesses)
+               runs=runs, band=band and tuple(np.array(_nan(b)) for b in band), transfer={k: Transfer(**t) for k,t in transfer.items()}, guesses=guesses, readings={k: tuple(r) for k,r in readings.items()})
 
 @patch(cls_method=True)
 def load(cls:LRFindResult,

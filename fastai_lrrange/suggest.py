@@ -38,11 +38,14 @@ class SweepAgain:
 @dataclass(frozen=True)
 class Transfer:
     "What to train with after a range test in fastai's transfer-learning workflow: multiples of a suggestion's reading (or, on a flat first sweep, of where it ends), as measured for it"
-    slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading times this (`recommended`: 8)
+    slice_top:float=1. # After `unfreeze()`: the top of `slice(top/lr_mult, top)` is the reading (moved toward `toward`'s) times this (`recommended`: 10**0.6, about 4)
     lr_mult:float=100. # Head's rate over the body's, for the slice and `fine_tune(lr_mult=...)` (fastai's default 100; `recommended`: 10)
     fine_tune:float=1. # On a frozen learner: `fine_tune(base_lr=...)` is the reading times this (`recommended`: 2)
     flat_below:float=0. # ... unless the first sweep's window loses less than this share of its loss (`Descent.share`; `recommended`: 0.1)
     flat_fine_tune:float=0. # ... then `base_lr` is the rate where that window ends, just before the loss blows up, times this (`recommended`: 0.5)
+    toward:str|None=None # After `unfreeze()` (several groups, none frozen): the reading moves toward this suggestion's reading of the first sweep (`recommended`: 'slide') ...
+    toward_weight:float=0. # ... this share of the way on a log scale, reading**(1-w) x other**w (`recommended`: 0.4): for the slice always ...
+    toward_below:float=0. # ... and for the one rate (the suggestion itself) where the first sweep's window loses less than this share of its loss (`recommended`: 0.2)
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -278,13 +281,14 @@ def drop_or_minimum(
     return a if a[0] >= b[0] else b
 
 # %% ../nbs/02_suggest.ipynb #2155a027
-@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35), transfer=Transfer(slice_top=8, lr_mult=10, fine_tune=2, flat_below=0.1, flat_fine_tune=0.5))
+@register_suggestion(needs_descent=True, sweep_again=SweepAgain(fallback=valley, scale=0.35),
+                     transfer=Transfer(slice_top=10**0.6, lr_mult=10, fine_tune=2, flat_below=0.1, flat_fine_tune=0.5, toward='slide', toward_weight=0.4, toward_below=0.2))
 def recommended(
     lrs, # Learning rates of the curve (the last parameter group's), increasing
     losses, # Smoothed loss at each of `lrs`
     num_it=None, # Steps the range test was asked for (fastai's protocol; unused here)
 ):
-    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again where the first one broke down when it does not (falling back on `valley` there when that shows none either) and takes 0.35 times the second sweep's reading"
+    "Ours, for `fit_one_cycle` and `fine_tune`: `drop_or_minimum` on a curve that shows a descent; its entry sweeps again where the first one broke down when it does not (falling back on `valley` there when that shows none either) and takes 0.35 times the second sweep's reading; after `unfreeze()`, on a curve without a clear descent, it moves toward `slide`'s reading (its `Transfer`)"
     return drop_or_minimum(lrs, losses, num_it)
 
 RECOMMENDED = 'recommended' # The suggestion the docs and `lrrange` recommend for `fit_one_cycle` and `fine_tune` (benchmarks/results/quality_heldout.md)

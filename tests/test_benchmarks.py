@@ -2,6 +2,8 @@
 import json, subprocess, sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 BENCH = ROOT / 'benchmarks'
 QUALITY = [sys.executable, '-m', 'benchmarks.quality']  # run from ROOT
@@ -217,6 +219,22 @@ def test_the_unfrozen_blend_reads_the_reading_and_slide_on_the_first_sweep():
     assert np.isclose(m.blend(res, 'recommended', m.SLICE_TOP), 10 ** 0.6 * rec ** 0.6 * sl ** 0.4, rtol=1e-6)
     share = res.first_sweep.descent.share  # the gate: the blend only on a window that loses under `below` of its loss
     assert 0.25 < share < 0.35 and m.blend(res, 'recommended', below=0.2) == rec and m.blend(res, 'recommended', below=0.4) == m.blend(res, 'recommended')
+
+
+def test_the_benchmarks_unfrozen_candidates_are_what_the_library_gives():
+    "rules/unfrozen_slide_blend.py scored the library's one rate (one_gate) and slice top (slice_blend): on curves with and without a clear descent they agree"
+    import importlib.util
+    from types import SimpleNamespace
+    sys.path.insert(0, str(ROOT / 'tests'))
+    from test_transfer import _frozen_result
+    spec = importlib.util.spec_from_file_location('usb', BENCH / 'rules' / 'unfrozen_slide_blend.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    for share in (0.05, 0.3):
+        res = _frozen_result(share, frozen=False, funcs=('recommended',))
+        own = SimpleNamespace(suggestions={'recommended': res.readings['recommended'][0]}, first_sweep=res.first_sweep)  # the entry's reading, not moved
+        assert res.suggestions['recommended'] == pytest.approx(m.blend(own, 'recommended', below=m.GATE), rel=1e-9), share
+        assert res.as_slice('recommended').stop == pytest.approx(m.blend(own, 'recommended', m.SLICE_TOP), rel=1e-9), share
+        assert (res.suggestions['recommended'] == own.suggestions['recommended']) == (share >= m.GATE)
 
 
 def test_quality_modules_are_small():

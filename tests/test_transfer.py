@@ -4,6 +4,7 @@ import copy, json, warnings
 
 import numpy as np
 import pytest
+import torch
 
 from fastai_lrrange.result import LRFindResult
 from fastai_lrrange.suggest import SUGGESTIONS, Transfer, recommended, register_suggestion
@@ -62,10 +63,11 @@ def test_after_unfreeze_the_slice_top_is_measured_not_the_one_rate_pick(first_st
         res = _test(learn)
         r = res.suggestions['recommended']
         s = res.as_slice('recommended')
-        top = POLICY.slice_top * r
-        assert not res.spec.frozen and (s.start, s.stop) == (top / POLICY.lr_mult, top) and type(s.stop) is float
+        own, other = res.readings['recommended']  # the rule's own reading and slide's: the top is the one moved toward the other, times its multiple
+        top = POLICY.slice_top * own ** (1 - POLICY.toward_weight) * other ** POLICY.toward_weight
+        assert not res.spec.frozen and np.allclose((s.start, s.stop), (top / POLICY.lr_mult, top), rtol=1e-12) and type(s.stop) is float
         assert res.as_slice('valley') == slice(res.suggestions['valley'] / 100, res.suggestions['valley'])  # no policy: the reading is the top
-        assert res.as_slice('recommended', lr_mult=100).start == top / 100
+        assert np.isclose(res.as_slice('recommended', lr_mult=100).start, top / 100, rtol=1e-12)
         assert f"recommended (after unfreeze: slice({s.start:.1e}, {s.stop:.1e})): {r:.1e}" in _legend(res)
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr_max=s)
         body, head = (h['lr'] for h in learn.opt.hypers)
@@ -99,13 +101,13 @@ def test_a_rule_of_your_own_carries_its_own_transfer_policy_and_it_is_saved():
     assert back.transfer == res.transfer and back.as_slice('bold') == res.as_slice('bold') and back.spec.frozen == res.spec.frozen
 
 
-def _frozen_result(share, n=60):
+def _frozen_result(share, n=60, frozen=True, groups=2, funcs=('recommended', 'valley')):
     "A range test on a frozen learner (a body and a head) whose first sweep's window loses `share` of its loss, then blows up"
     from dataclasses import replace
     from fastai_lrrange.core import RangeTestRecord, range_test_spec
     from fastai_lrrange.result import Sweep
-    spec = replace(range_test_spec(suggest_funcs=('recommended', 'valley')), frozen=True)
-    lrs = [[1e-7 * 1e8 ** (i / 100)] * 2 for i in range(n)]
+    spec = replace(range_test_spec(suggest_funcs=funcs), frozen=frozen)
+    lrs = [[1e-7 * 1e8 ** (i / 100)] * groups for i in range(n)]
     x = np.linspace(0, 1, n)
     losses = list(2 - 2 * share * np.clip((x - 0.2) / 0.6, 0, 1) + 3 * np.clip(x - 0.9, 0, None) ** 2)
     return LRFindResult.from_sweeps([Sweep.read(RangeTestRecord(lrs, losses, losses, stop_reason='diverged'), spec)], spec)
@@ -133,5 +135,38 @@ def test_a_result_saved_before_the_flat_policy_loads_with_the_reading_times_its_
     back = LRFindResult.from_dict(d)
     assert back.fine_tune_lr('recommended') == 2 * back.suggestions['recommended'] != res.fine_tune_lr('recommended')
     d['transfer']['recommended']['top'] = 3
-    with pytest.raises(ValueError, match=r"\['transfer'\].*some of \['slice_top', 'lr_mult', 'fine_tune', 'flat_below', 'flat_fine_tune'\]"):
+    with pytest.raises(ValueError, match=r"\['transfer'\].*some of \['slice_top', 'lr_mult', 'fine_tune', 'flat_below', 'flat_fine_tune', 'toward', "):
+        LRFindResult.from_dict(d)
+
+
+@pytest.mark.parametrize('share', [0.05, 0.15, 0.25, 0.4])
+@pytest.mark.parametrize('state', ['unfrozen', 'frozen', 'one group'])
+def test_after_unfreeze_the_reading_moves_toward_slide_for_the_slice_and_on_a_curve_without_a_clear_descent_for_one_rate(share, state):
+    "The unfrozen policy: reading**0.6 x slide**0.4, as the slice's base on every curve, as the one rate where the first window loses under `toward_below`"
+    res = _frozen_result(share, frozen=state == 'frozen', groups=1 if state == 'one group' else 2, funcs=('recommended', 'slide'))
+    r, sl, first = res.suggestions['recommended'], res.suggestions['slide'], res.first_sweep
+    a, b = first.window
+    own = recommended(*(torch.tensor(v[a:b], dtype=torch.float32) for v in (first.last_group_lrs, first.losses)))[0]
+    moved = own ** (1 - POLICY.toward_weight) * sl ** POLICY.toward_weight
+    assert np.isclose(first.descent.share, share, atol=0.02) and POLICY.toward == 'slide' and not np.isclose(own, sl, rtol=0.1)
+    if state == 'unfrozen':
+        assert res.readings == {'recommended': (own, sl)} and res.as_slice('recommended').stop == pytest.approx(POLICY.slice_top * moved, rel=1e-12)
+        if share < POLICY.toward_below: assert r == pytest.approx(moved, rel=1e-12) and min(own, sl) < r < max(own, sl) and res.points['recommended'][0] == r
+        else: assert r == own  # a clear descent: the one rate is the reading
+    else: assert res.readings == {} and r == own
+    if state == 'one group': assert res.as_slice('recommended').stop == POLICY.slice_top * own
+    back = LRFindResult.from_dict(json.loads(json.dumps(res.to_dict())))
+    assert back == res and back.readings == res.readings
+    if state != 'frozen': assert back.as_slice('recommended') == res.as_slice('recommended')
+
+
+def test_a_result_saved_before_the_unfrozen_policy_loads_without_readings():
+    res = _frozen_result(0.1, frozen=False, funcs=('recommended', 'slide'))
+    assert res.readings  # moved
+    d = json.loads(json.dumps(res.to_dict()))
+    del d['readings']; d['transfer']['recommended'] = dict(slice_top=8, lr_mult=10, fine_tune=2, flat_below=0.1, flat_fine_tune=0.5)
+    back = LRFindResult.from_dict(d)
+    assert back.readings == {} and back.suggestions == res.suggestions and back.as_slice('recommended').stop == 8 * res.suggestions['recommended']
+    d['readings'] = {'recommended': [1e-3]}
+    with pytest.raises(ValueError, match=r"\['readings'\] .*a dict of suggestion name -> \[its rule's own reading, its Transfer.toward's\]"):
         LRFindResult.from_dict(d)
