@@ -133,6 +133,14 @@ def test_task_sets_and_coin_record():
     assert learn.model(xb).shape == (len(yb), 3)
 
 
+def _rules_module(name):
+    "A rules file of benchmarks/rules/ as a module (its candidates' functions)"
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name[:-3], BENCH / 'rules' / name)
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    return m
+
+
 def test_rules_file_registers_variants_for_a_block():
     "second_sweep_scale.py: recommended's policy but its scale; registered for the block only, the registry left as it was"
     from dataclasses import replace
@@ -151,12 +159,10 @@ def test_rules_file_registers_variants_for_a_block():
 
 def test_the_benchmarks_fine_tune_candidate_is_what_fine_tune_kwargs_gives():
     "rules/fine_tune_flat.py scored the library's base_lr: on a flat first sweep and on one that falls, it equals fine_tune_lr('recommended')"
-    import importlib.util
     import numpy as np, torch
     sys.path.insert(0, str(ROOT / 'tests'))
     from test_transfer import _frozen_result
-    spec = importlib.util.spec_from_file_location('ftf', BENCH / 'rules' / 'fine_tune_flat.py')
-    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    m = _rules_module('fine_tune_flat.py')
     for share in (0.03, 0.3):
         res = _frozen_result(share)
         first = res.first_sweep
@@ -202,12 +208,11 @@ def test_rules_file_read_takes_its_rate_from_the_whole_result(tmp_path):
 
 def test_the_unfrozen_blend_reads_the_reading_and_slide_on_the_first_sweep():
     "rules/unfrozen_slide_blend.py: reading**0.6 x slide**0.4 (x 10**0.6 for the slice), slide read as the library reads it on the first sweep"
-    import importlib.util, math
+    import math
     import numpy as np
     from fastai_lrrange.core import RangeTestRecord, range_test_spec
     from fastai_lrrange.result import LRFindResult, Sweep
-    spec = importlib.util.spec_from_file_location('usb', BENCH / 'rules' / 'unfrozen_slide_blend.py')
-    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    m = _rules_module('unfrozen_slide_blend.py')
     rt = range_test_spec(suggest_funcs=('recommended', 'slide'))  # an unfrozen learner, two groups swept at one rate
     x = np.linspace(0, 1, 80)
     losses = list(2 - 0.6 * np.clip((x - 0.2) / 0.6, 0, 1) + 3 * np.clip(x - 0.9, 0, None) ** 2)
@@ -223,12 +228,10 @@ def test_the_unfrozen_blend_reads_the_reading_and_slide_on_the_first_sweep():
 
 def test_the_benchmarks_unfrozen_candidates_are_what_the_library_gives():
     "rules/unfrozen_slide_blend.py scored the library's one rate (one_gate) and slice top (slice_blend): on curves with and without a clear descent they agree"
-    import importlib.util
     from types import SimpleNamespace
     sys.path.insert(0, str(ROOT / 'tests'))
     from test_transfer import _frozen_result
-    spec = importlib.util.spec_from_file_location('usb', BENCH / 'rules' / 'unfrozen_slide_blend.py')
-    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    m = _rules_module('unfrozen_slide_blend.py')
     for share in (0.05, 0.3):
         res = _frozen_result(share, frozen=False, funcs=('recommended',))
         own = SimpleNamespace(suggestions={'recommended': res.readings['recommended'][0]}, first_sweep=res.first_sweep)  # the entry's reading, not moved
