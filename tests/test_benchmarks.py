@@ -204,6 +204,14 @@ def test_rules_file_read_takes_its_rate_from_the_whole_result(tmp_path):
     row = json.loads(out.with_suffix('.json').read_text())[0]
     lr = row['methods']['first_rate']['lrs'][0]
     assert lr == row['curves'][0]['lrs'][3] and lr != row['methods']['valley']['lrs'][0]
+    # --check-picks: the stored picks reproduce with this library (range tests again, nothing trained); an edited one does not
+    from benchmarks.quality.grids import check_picks
+    from benchmarks.quality.split import task_set
+    tasks = [t for t in task_set('all') if t.name == 'cancer_mlp']
+    assert check_picks(out.with_suffix('.json'), tasks, ['valley'], (0,)) == (1, 1)
+    rows = json.loads(out.with_suffix('.json').read_text()); rows[0]['methods']['valley']['lrs'][0] *= 1.01
+    (tmp_path / 'edited.json').write_text(json.dumps(rows))
+    assert check_picks(tmp_path / 'edited.json', tasks, ['valley'], (0,)) == (0, 1)
 
 
 def test_the_unfrozen_blend_reads_the_reading_and_slide_on_the_first_sweep():

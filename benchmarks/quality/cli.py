@@ -6,6 +6,7 @@
   python -m benchmarks.quality --grids --tasks a,b                      # print grid searches (sets epochs and grids)
   python -m benchmarks.quality --warm --set heldout                     # fill the cache with grid searches, no score printed
   python -m benchmarks.quality --check-grids R.json                     # do a results file's grids reproduce here?
+  python -m benchmarks.quality --check-picks R.json --methods recommended   # do its picks reproduce with this library?
   python -m benchmarks.quality --screen R.json --screen-set tuning      # screen curve rules on stored curves
 Every step of the procedure, and the command behind each figure the README quotes: benchmarks/README.md.
 """
@@ -55,6 +56,8 @@ def parser():
     p.add_argument('--grids', action='store_true', help="only print the tasks' grid searches (run, or read from the cache); no range test")
     p.add_argument('--warm', action='store_true', help="only fill the cache with the tasks' grid searches, printing no score")
     p.add_argument('--check-grids', default=None, metavar='R.json', help="only say whether R.json's grid searches reproduce here (from the cache)")
+    p.add_argument('--check-picks', default=None, metavar='R.json', help="only say whether R.json's picks of --methods reproduce with this "
+                   "library (range tests, nothing trained); --tasks keeps only those rows")
     p.add_argument('--screen', default=None, metavar='R.json', help="only screen curve rules on R.json's stored first-sweep curves (screen.py)")
     p.add_argument('--screen-set', default='tuning', choices=('tuning', 'held_out'), help='with --screen: which tasks (default tuning)')
     return p
@@ -129,10 +132,15 @@ def main(argv=None):
         return _write(screen_report(a.screen, a.screen_set), a.out)
     torch.set_num_threads(a.threads)
     cache, seeds = Cache(a.cache), [int(s) for s in a.seeds.split(',')]
+    everything = task_set('all') + task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2') + task_set('unfreeze-fresh3')
+    everything += [t for f in a.tasks_file for t in load_tasks_file(f)]
     if a.check_grids:
         from .grids import check_grids
-        everything = task_set('all') + task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2') + task_set('unfreeze-fresh3')
-        return check_grids(a.check_grids, everything + [t for f in a.tasks_file for t in load_tasks_file(f)], cache, seeds)
+        return check_grids(a.check_grids, everything, cache, seeds)
+    if a.check_picks:
+        from .grids import check_picks
+        keep = [t for t in everything if not a.tasks or t.name in a.tasks.split(',')]
+        return check_picks(a.check_picks, keep, [k for k in a.methods.split(',') if k], [int(s) for s in a.rt_seeds.split(',')])
     with rules_files(*a.rules_file):
         if a.grids or a.warm:
             from .grids import print_grids, warm

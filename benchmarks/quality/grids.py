@@ -1,11 +1,13 @@
-"""Grid-only steps: the oracle grid search of some tasks, without any range test.
+"""Steps without a scored run: the oracle grid search of some tasks without any range test, and stored picks checked.
 
 - `print_grids`: run (or read from the cache) the grid search and print it: all that sets a task's epochs and grid range
   (never the range-test curves or suggestions);
 - `warm`: fill the cache with the grid search, printing no score (held-out tasks, while rules are designed on tuning ones);
 - `check_grids`: do the grid searches stored in a results .json reproduce here (from the cache)?
+- `check_picks`: do a results .json's suggestions reproduce with this library (range tests only, nothing trained)? Where every
+  pick is equal, every figure trained at it is too: the cheap, exact rerun of an earlier table after the library changed.
 """
-import json, statistics, time
+import json, math, statistics, time, warnings
 from pathlib import Path
 
 from .oracle import grid_search, grid_points, train_score, _train_key, protocol_of
@@ -46,3 +48,25 @@ def check_grids(results, tasks, cache, seeds=(0, 1, 2)):
             if abs(m - v) > 5e-5: diff.append(f'{float(k):.1e}: {v:.4f} -> {m:.4f}')
         print(f"{r['task']}: {len(r['grid']) - missing - len(diff)}/{len(r['grid'])} grid points equal (to 5e-5)" + (f", {missing} not run here" if missing else '')
               + (f"; differ: {', '.join(diff)}" if diff else ''))
+
+
+def check_picks(results, tasks, methods, rt_seeds=(0, 1, 2)):
+    "Run the range tests of `results`' rows again (seeds 1000 + rt) and compare each method's pick with the stored one (to 1e-5); print per row, return (equal, all)"
+    import fastai_lrrange.all  # noqa: F401  (Learner.lr_find is this project's)
+    tasks, same, n = {t.name: t for t in tasks}, 0, 0
+    for r in json.loads(Path(results).read_text()):
+        if r['task'] not in tasks: continue
+        diff = []
+        for nm in methods:
+            for i, rs in enumerate(rt_seeds):
+                learn = tasks[r['task']].make_learner(1000 + rs)
+                with learn.no_bar(), warnings.catch_warnings():
+                    warnings.simplefilter('ignore')
+                    new = learn.lr_find(show_plot=False, suggest_funcs=[nm])[0]  # each method alone: its own sweeps, as runs.py gives it
+                old = r['methods'][nm]['lrs'][i]
+                n += 1
+                if (old is None and new is None) or (old is not None and new is not None and math.isclose(old, new, rel_tol=1e-5)): same += 1
+                else: diff.append(f'{nm} seed {rs}: {old} -> {new}')
+        print(f"{r['task']}: " + ('every pick equal' if not diff else 'differ: ' + '; '.join(diff)), flush=True)
+    print(f'{same} of {n} picks equal (to 1 part in 100,000: the float32 reading)')
+    return same, n
