@@ -170,3 +170,17 @@ def test_a_result_saved_before_the_unfrozen_policy_loads_without_readings():
     d['readings'] = {'recommended': [1e-3]}
     with pytest.raises(ValueError, match=r"\['readings'\] .*a dict of suggestion name -> \[its rule's own reading, its Transfer.toward's\]"):
         LRFindResult.from_dict(d)
+
+
+def test_several_runs_carry_the_median_of_each_reading():
+    "n_runs on an unfrozen body and head: each of the two readings is the median over the runs, and the slice is made of them"
+    learn = make_synth(splitter=lambda m: [[m.a], [m.b]])
+    with learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        res = learn.lr_range_test(show_plot=False, suggest_funcs=('recommended',), n_runs=3)
+    runs = [r.readings['recommended'] for r in res.runs]
+    assert len(runs) == 3 and len({r[0] for r in runs}) > 1  # the runs read apart
+    own, other = res.readings['recommended']
+    assert own == sorted(r[0] for r in runs)[1] and other == sorted(r[1] for r in runs)[1]
+    assert res.as_slice('recommended').stop == pytest.approx(POLICY.slice_top * own ** (1 - POLICY.toward_weight) * other ** POLICY.toward_weight, rel=1e-12)
+    assert LRFindResult.from_dict(json.loads(json.dumps(res.to_dict()))).readings == res.readings
