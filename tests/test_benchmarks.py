@@ -171,6 +171,15 @@ def test_the_benchmarks_fine_tune_candidate_is_what_fine_tune_kwargs_gives():
         assert np.isclose(m.ft_flat(lrs, losses)[0], res.fine_tune_lr('recommended'), rtol=1e-6), share
 
 
+def _quick_run(tmp_path, rules, methods):
+    "A --quick run on cancer_mlp with the rules file `rules`, scoring `methods`; its report's path"
+    out = tmp_path / 'q.md'
+    r = subprocess.run(QUALITY + ['--quick', '--tasks', 'cancer_mlp', '--rules-file', str(rules), '--methods', methods,
+                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return out
+
+
 def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
     "A rules-file entry with `sweep` (lr_find's arguments): kept in rules.SWEEPS for the block only, run in a range test of its own, its steps recorded"
     from benchmarks.quality.rules import rules_files, SWEEPS
@@ -180,10 +189,7 @@ def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
     with rules_files(rules) as names:
         assert names == ['short_valley'] and SWEEPS == {'short_valley': dict(start_lr=1e-6, end_lr=1, num_it=30)}
     assert SWEEPS == {}
-    out = tmp_path / 'q.md'
-    r = subprocess.run(QUALITY + ['--quick', '--tasks', 'cancer_mlp', '--rules-file', str(rules), '--methods', 'valley,short_valley',
-                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-2000:]
+    out = _quick_run(tmp_path, rules, 'valley,short_valley')
     rec = json.loads(out.with_suffix('.json').read_text())[0]['methods']['short_valley']
     assert [c['steps'] for c in rec['cost']] == [30] and 1e-6 <= rec['lrs'][0] <= 1
 
@@ -197,10 +203,7 @@ def test_rules_file_read_takes_its_rate_from_the_whole_result(tmp_path):
     with rules_files(rules) as names:
         assert names == ['first_rate'] and list(READS) == ['first_rate']
     assert READS == {}
-    out = tmp_path / 'q.md'
-    r = subprocess.run(QUALITY + ['--quick', '--tasks', 'cancer_mlp', '--rules-file', str(rules), '--methods', 'valley,first_rate',
-                        '--cache', str(tmp_path / 'cache.json'), '--out', str(out)], capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert r.returncode == 0, r.stderr[-2000:]
+    out = _quick_run(tmp_path, rules, 'valley,first_rate')
     row = json.loads(out.with_suffix('.json').read_text())[0]
     lr = row['methods']['first_rate']['lrs'][0]
     assert lr == row['curves'][0]['lrs'][3] and lr != row['methods']['valley']['lrs'][0]
