@@ -233,6 +233,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                        'fastai_lrrange.result.Sweep.last_group_lrs': ( 'result.html#sweep.last_group_lrs',
                                                                                        'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result.Sweep.read': ('result.html#sweep.read', 'fastai_lrrange/result.py'),
+                                       'fastai_lrrange.result.Sweep.window_curve': ( 'result.html#sweep.window_curve',
+                                                                                     'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result._blend': ('result.html#_blend', 'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result._findings': ('result.html#_findings', 'fastai_lrrange/result.py'),
                                        'fastai_lrrange.result._get': ('result.html#_get', 'fastai_lrrange/result.py'),

@@ -67,6 +67,12 @@ class Sweep(GetAttr):
         return self.lrs[:, -1]
 
     @property
+    def window_curve(self) -> tuple:
+        "(lrs, losses) of the suggestion window, last group's rates, as float32 tensors: what suggestion functions read"
+        s,e = self.window.start,self.window.stop
+        return tuple(torch.tensor(a[s:e], dtype=torch.float32) for a in (self.last_group_lrs, self.losses))
+
+    @property
     def lacks_descent(self) -> bool:
         "The window shows no descent (a curve that diverged at once is not counted: it has a finding of its own)"
         return not self.window.diverged_early and not self.descent.found
@@ -102,10 +108,8 @@ def _toward(entry, sweeps, spec, lr):
     says: `lr` moved toward the other reading where the first sweep shows no clear descent; elsewhere (`lr`, None)"""
     t,first = entry.transfer,sweeps[0]
     other = SUGGESTIONS.get(t.toward) if t.toward else None
-    s,e = first.window.start,first.window.stop
-    if lr is None or other is None or spec.frozen or first.lrs.shape[1] < 2 or e - s < 2: return lr, None
-    lrs,losses = (torch.tensor(a[s:e], dtype=torch.float32) for a in (first.last_group_lrs, first.losses))
-    o = run_suggestion(t.toward, other, lrs, losses, first.num_it)[0]
+    if lr is None or other is None or spec.frozen or first.lrs.shape[1] < 2 or first.window.stop - first.window.start < 2: return lr, None
+    o = run_suggestion(t.toward, other, *first.window_curve, first.num_it)[0]
     if o is None: return lr, None
     return (_blend(lr, o, t.toward_weight) if first.descent.share < t.toward_below else lr), (lr, o)
 
@@ -119,8 +123,7 @@ def suggest(
         i,f,why = _rule_for(entry, sweeps)
         if f is None: out[name] = Pick(None, None, i, why); continue
         sw = sweeps[i]
-        s,e = sw.window.start,sw.window.stop
-        lrs,losses = (torch.tensor(a[s:e], dtype=torch.float32) for a in (sw.last_group_lrs, sw.losses))
+        lrs,losses = sw.window_curve
         lr,pt = run_suggestion(name, f, lrs, losses, sw.num_it)
         if i and lr is not None and sw.spec.sweep_again.scale != 1:  # the policy's margin on its sweep's reading
             lr = lr*sw.spec.sweep_again.scale; pt = (lr, loss_at(lrs, losses, lr))

@@ -4,7 +4,6 @@ import copy, json, warnings
 
 import numpy as np
 import pytest
-import torch
 
 from fastai_lrrange.result import LRFindResult
 from fastai_lrrange.suggest import SUGGESTIONS, Transfer, recommended, register_suggestion
@@ -145,8 +144,7 @@ def test_after_unfreeze_the_reading_moves_toward_slide_for_the_slice_and_on_a_cu
     "The unfrozen policy: reading**0.6 x slide**0.4, as the slice's base on every curve, as the one rate where the first window loses under `toward_below`"
     res = _frozen_result(share, frozen=state == 'frozen', groups=1 if state == 'one group' else 2, funcs=('recommended', 'slide'))
     r, sl, first = res.suggestions['recommended'], res.suggestions['slide'], res.first_sweep
-    a, b = first.window
-    own = recommended(*(torch.tensor(v[a:b], dtype=torch.float32) for v in (first.last_group_lrs, first.losses)))[0]
+    own = recommended(*first.window_curve)[0]
     moved = own ** (1 - POLICY.toward_weight) * sl ** POLICY.toward_weight
     assert np.isclose(first.descent.share, share, atol=0.02) and POLICY.toward == 'slide' and not np.isclose(own, sl, rtol=0.1)
     if state == 'unfrozen':

@@ -36,8 +36,6 @@ fresh set's one-rate and slice rows; judged there once:
 import importlib.util
 from pathlib import Path
 
-import torch
-
 from fastai_lrrange.suggest import SUGGESTIONS, SweepAgain, recommended, run_suggestion, valley
 
 _spec = importlib.util.spec_from_file_location('unfreeze_scale', Path(__file__).with_name('unfreeze_scale.py'))
@@ -49,10 +47,8 @@ WEIGHT, SLICE_TOP, GATE = 0.4, 10 ** 0.6, 0.2  # the candidates' parameters (sli
 def slide_on_first_sweep(res):
     "fastai's `slide` read on the first sweep's window (last group's rates), or None"
     sw = res.first_sweep
-    s, e = sw.window.start, sw.window.stop
-    if e - s < 2: return None
-    lrs, losses = (torch.tensor(a[s:e], dtype=torch.float32) for a in (sw.last_group_lrs, sw.losses))
-    return run_suggestion('slide', SUGGESTIONS['slide'].func, lrs, losses, sw.num_it)[0]
+    if sw.window.stop - sw.window.start < 2: return None
+    return run_suggestion('slide', SUGGESTIONS['slide'].func, *sw.window_curve, sw.num_it)[0]
 
 
 def blend(res, name, times=1., below=None):
