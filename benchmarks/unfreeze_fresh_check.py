@@ -20,7 +20,7 @@ import fastai.callback.all  # noqa: F401  (fit_one_cycle, no_bar, no_logging)
 from fastai.torch_core import set_seed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.quality.builders import unfreeze, unfreeze_fresh, unfreeze_fresh2, unfreeze_fresh3  # noqa: E402
+from benchmarks.quality.builders import unfreeze, unfreeze_fresh, unfreeze_fresh2, unfreeze_fresh3, unfreeze_fresh4  # noqa: E402
 
 LR, EPOCHS, SEEDS = 3e-3, 5, (0, 1, 2)
 
@@ -36,12 +36,12 @@ def score(build, seed, unfrozen):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--kinds', default='fresh', help='fresh, first, fresh2, fresh3, or several (comma-separated)')
+    p.add_argument('--kinds', default='fresh', help='fresh, first, fresh2, fresh3, fresh4, or several (comma-separated)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', default=None)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    mods = {'fresh': unfreeze_fresh, 'first': unfreeze, 'fresh2': unfreeze_fresh2, 'fresh3': unfreeze_fresh3}
+    mods = {'fresh': unfreeze_fresh, 'first': unfreeze, 'fresh2': unfreeze_fresh2, 'fresh3': unfreeze_fresh3, 'fresh4': unfreeze_fresh4}
     lines = ['# Transfers well or must adapt: head alone against unfrozen, one fixed rate', '',
              f'`python benchmarks/unfreeze_fresh_check.py --kinds {a.kinds} --threads {a.threads}`' + (f' `--out {a.out}`' if a.out else '')
              + f'; from each kind\'s frozen learner, fit_one_cycle({EPOCHS}, {LR:g}) with the body frozen (head alone) and after '

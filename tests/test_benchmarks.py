@@ -251,6 +251,24 @@ def test_the_benchmarks_unfrozen_candidates_are_what_the_library_gives():
         assert (res.suggestions['recommended'] == own.suggestions['recommended']) == (share >= m.GATE)
 
 
+def test_the_library_advice_methods_read_the_library_on_recommendeds_own_range_test():
+    "rules/library_advice.py: its methods share recommended's range test (the same func and second sweep), give as_slice's top and fine_tune_kwargs' base_lr, None where the reading is None, and say when recommended is not run beside them"
+    import math
+    from types import SimpleNamespace
+    from fastai_lrrange.suggest import SUGGESTIONS
+    sys.path.insert(0, str(ROOT / 'tests'))
+    from test_transfer import _frozen_result
+    rules, rec = _rules_module('library_advice.py').RULES, SUGGESTIONS['recommended']
+    for entry in rules.values(): assert (entry['func'], entry['sweep_again'], entry['needs_descent']) == (rec.func, rec.sweep_again, rec.needs_descent)
+    top, base = rules['as_slice_top']['read'], rules['fine_tune_base']['read']
+    for share in (0.05, 0.3):
+        unfrozen, frozen = _frozen_result(share, frozen=False, funcs=('recommended',)), _frozen_result(share, funcs=('recommended',))
+        assert top(unfrozen) == unfrozen.as_slice('recommended').stop and base(frozen) == frozen.fine_tune_kwargs('recommended')['base_lr']
+        assert math.isfinite(top(unfrozen)) and top(unfrozen) != base(frozen)
+    assert top(SimpleNamespace(suggestions={'recommended': None})) is None
+    with pytest.raises(ValueError, match="--methods must name 'recommended'"): top(SimpleNamespace(suggestions={'valley': 1e-3}))
+
+
 def test_quality_modules_are_small():
     "One job a module: none over about 400 lines"
     for f in (BENCH / 'quality').rglob('*.py'): assert len(f.read_text().splitlines()) <= 400, f
@@ -323,22 +341,24 @@ def test_unfreeze_fresh2_rows_build():
     _rows_build(fresh2, frozen_ways=('ft', 'ftm10'))
 
 
-def test_unfreeze_fresh3_rows_build():
-    "The unfreeze family's third fresh set: 8 new kinds, five rows each (the three ways, slice at ratio 10, fine_tune with lr_mult=10), all held out, none named as one of the first twenty-eight kinds; every row builds a learner with a body and a head group, frozen (fine_tune ways) or unfrozen (after the first stage) as its way says"
+@pytest.mark.parametrize('name,earlier_sets,n_earlier,cnns', [
+    ('unfreeze-fresh3', ('unfreeze', 'unfreeze-fresh', 'unfreeze-fresh2'), 28, [False, True]),  # two 2-d CNNs: one transfers well, one must adapt
+    ('unfreeze-fresh4', ('unfreeze', 'unfreeze-fresh', 'unfreeze-fresh2', 'unfreeze-fresh3'), 36, [True, True])])  # two 2-d CNNs that transfer well
+def test_unfreeze_fresh_sets_of_five_rows_build(name, earlier_sets, n_earlier, cnns):
+    "The unfreeze family's third and fourth fresh sets: 8 new kinds each, five rows each (the three ways, slice at ratio 10, fine_tune with lr_mult=10), all held out, none named as an earlier set's kind; every row builds a learner with a body and a head group, frozen (fine_tune ways) or unfrozen (after the first stage) as its way says"
+    from benchmarks.quality import tasks
     from benchmarks.quality.split import task_set, unfreeze_kind
-    from benchmarks.quality.tasks import UNFREEZE_FRESH3_KINDS, UNFREEZE_FRESH2_KINDS, UNFREEZE_FRESH_KINDS, UNFREEZE_KINDS
-    fresh3 = task_set('unfreeze-fresh3')
-    kinds = {unfreeze_kind(t.name) for t in fresh3}
-    assert len(fresh3) == 40 and len(kinds) == 8 and all(t.held_out for t in fresh3)
-    earlier = {unfreeze_kind(t.name) for t in task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2')}
-    assert len(earlier) == 28 and not kinds & earlier
-    assert not {k for k, *_ in UNFREEZE_FRESH3_KINDS} & {k for k, *_ in UNFREEZE_KINDS + UNFREEZE_FRESH_KINDS + UNFREEZE_FRESH2_KINDS}
-    assert sorted(w for _, _, w, _, _ in UNFREEZE_FRESH3_KINDS) == [False] * 4 + [True] * 4 and sorted(e for *_, e, _ in UNFREEZE_FRESH3_KINDS) == [1] * 4 + [3] * 4
-    cnns = [w for _, body, w, _, _ in UNFREEZE_FRESH3_KINDS if body.startswith('CNN with BatchNorm')]
-    assert sorted(cnns) == [False, True]  # two 2-d CNNs: one transfers well, one must adapt
+    declared = {'unfreeze-fresh3': tasks.UNFREEZE_FRESH3_KINDS, 'unfreeze-fresh4': tasks.UNFREEZE_FRESH4_KINDS}[name]
+    rows = task_set(name)
+    kinds = {unfreeze_kind(t.name) for t in rows}
+    assert len(rows) == 40 and len(kinds) == 8 and all(t.held_out for t in rows)
+    earlier = {unfreeze_kind(t.name) for s in earlier_sets for t in task_set(s)}
+    assert len(earlier) == n_earlier and not kinds & earlier
+    assert sorted(w for _, _, w, _, _ in declared) == [False] * 4 + [True] * 4 and sorted(e for *_, e, _ in declared) == [1] * 4 + [3] * 4
+    assert sorted(w for _, body, w, _, _ in declared if body.startswith('CNN with BatchNorm')) == cnns
     ways = {}
-    for t in fresh3: ways.setdefault(t.name.rsplit('_', 1)[1], []).append(t)
+    for t in rows: ways.setdefault(t.name.rsplit('_', 1)[1], []).append(t)
     assert {k: len(v) for k, v in ways.items()} == dict(one=8, slice=8, ft=8, slicer10=8, ftm10=8)
     assert all(t.slice_ratio == 100 for t in ways['slice']) and all(t.slice_ratio == 10 for t in ways['slicer10'])
     assert all('lr_mult' not in t.fit_kw for t in ways['ft']) and all(t.fit_kw['lr_mult'] == 10 and t.protocol == 'fine_tune_n' for t in ways['ftm10'])
-    _rows_build(fresh3, frozen_ways=('ft', 'ftm10'))
+    _rows_build(rows, frozen_ways=('ft', 'ftm10'))

@@ -132,7 +132,7 @@ def main(argv=None):
         return _write(screen_report(a.screen, a.screen_set), a.out)
     torch.set_num_threads(a.threads)
     cache, seeds = Cache(a.cache), [int(s) for s in a.seeds.split(',')]
-    everything = task_set('all') + task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2') + task_set('unfreeze-fresh3')
+    everything = task_set('all') + task_set('unfreeze') + task_set('unfreeze-fresh') + task_set('unfreeze-fresh2') + task_set('unfreeze-fresh3') + task_set('unfreeze-fresh4')
     everything += [t for f in a.tasks_file for t in load_tasks_file(f)]
     if a.check_grids:
         from .grids import check_grids

@@ -25,12 +25,17 @@ has been looked at becomes tuning, and a new rule is judged on a fresh set. So f
 - the unfreeze family's third fresh set (`tasks.UNFREEZE_FRESH3`, `--set unfreeze-fresh3`): eight more new kinds (new
   data pairs, two CNNs with BatchNorm, one that transfers well and one that must adapt, four that transfer well and four
   that must adapt, first stages of 1 and 3 epochs), five rows each as the second fresh set's, all held out by decision,
-  written and committed before any grid or range test ran on them; grids to be trained blind, looked at once.
+  written and committed before any grid or range test ran on them; grids trained blind, looked at once. It has since been
+  seen (the judgements of the `fine_tune`, one-rate and slice rules), so the advice as a whole is judged once more on:
+- the unfreeze family's fourth fresh set (`tasks.UNFREEZE_FRESH4`, `--set unfreeze-fresh4`): eight more new kinds (new
+  data pairs, two CNNs with BatchNorm that transfer well, four that transfer well and four that must adapt, first stages
+  of 1 and 3 epochs), five rows each as the second fresh set's, all held out by decision, written and committed before any
+  grid or range test ran on them; grids to be trained blind, looked at once.
 """
 import random
 from dataclasses import replace
 
-from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, UNFREEZE_FRESH, UNFREEZE_FRESH2, UNFREEZE_FRESH3, kind_name
+from .tasks import FIRST_SET, ADDED_TUNING, FRESH, UNFREEZE, UNFREEZE_KINDS, UNFREEZE_FRESH, UNFREEZE_FRESH2, UNFREEZE_FRESH3, UNFREEZE_FRESH4, kind_name
 
 COIN_SEED = 22
 # Within each group, similar tasks in pairs; one coin per pair decides which of the two is held out (0: the first, 1: the
@@ -123,6 +128,9 @@ SETS = {  # name -> (what it is, the tasks)
     'unfreeze-fresh3': ("the unfreeze family's third fresh held-out set: eight more new kinds, five rows each (the three ways, and slice "
                         "and fine_tune at ratio 10), all held out, committed before any grid or range test ran on them; looked at once, "
                         'to judge the next rule for the family', lambda: _copies(UNFREEZE_FRESH3)),
+    'unfreeze-fresh4': ("the unfreeze family's fourth fresh held-out set: eight more new kinds, five rows each as the third's, all held "
+                        'out, committed before any grid or range test ran on them; looked at once, to judge the advice after unfreeze() '
+                        'as a whole', lambda: _copies(UNFREEZE_FRESH4)),
     'none': ('no task (with --tasks-file: only that file\'s tasks)', lambda: []),
 }
 

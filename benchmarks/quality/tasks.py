@@ -16,6 +16,8 @@ from range-test curves or suggestions.
 - UNFREEZE_FRESH2: the unfreeze family's second fresh held-out set (`--set unfreeze-fresh2`): eight more new kinds, five
   rows each (the three ways, and the slice and fine_tune ways at ratio 10), all held out, written and committed before
   any grid or range test ran on them.
+- UNFREEZE_FRESH4: the unfreeze family's fourth fresh held-out set (`--set unfreeze-fresh4`): eight more new kinds, five
+  rows each, to judge the advice after `unfreeze()` as a whole.
 - UNFREEZE_FRESH3: the unfreeze family's third fresh held-out set (`--set unfreeze-fresh3`): eight more new kinds, five
   rows each as UNFREEZE_FRESH2's, all held out, written and committed before any grid or range test ran on them.
 """
@@ -288,3 +290,33 @@ UNFREEZE_FRESH3_KINDS = [  # kind, family of body, transfers well (True) or must
 ]
 _FRESH3 = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH3_KINDS, 'unfreeze_fresh3', ' (third fresh held-out)')]
 UNFREEZE_FRESH3 = _FRESH3 + _ratio10(_FRESH3)  # 40 rows: 24 in the order of the kinds, then 8 r10 and 8 m10
+
+
+# ------------------------------------------------------------------ the unfreeze family's fourth fresh held-out set
+# The third fresh set has been seen too (the judgement of the unfrozen advice for one rate and the slice), so the advice the
+# library gives after `unfreeze()`, as a whole (one rate, `as_slice`, `fine_tune_kwargs`), is judged once more on eight new
+# kinds (builders/unfreeze_fresh4.py), all held out (`--set unfreeze-fresh4`), written and committed before any grid or range
+# test ran on them. New data pairs (none is a pair of the first thirty-six kinds'); one or two per family of body, two CNNs
+# with BatchNorm among those that transfer well; four that transfer well and four that must adapt (the fresh set's check at
+# one fixed rate, `--kinds fresh4`, the gap in accuracy given here), first stages of 1 and 3 epochs (four each). Each kind's
+# five rows as UNFREEZE_FRESH3's.
+UNFREEZE_FRESH4_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
+    ('cnn_digits_parity', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1,
+     'the ten digits (rows A) -> odd or even (rows B) (check: head alone 0.99 of unfrozen 0.99)'),
+    ('cnn_bars_digits', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 3,
+     'bars, which of four orientations (another draw) -> the ten digits (check: 0.93 of 0.97)'),
+    ('mlp_digits_left', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', False, 3,
+     'the ten digits (rows A) -> the ten digits of rows B moved two pixels left (check: 0.63 of 0.93)'),
+    ('conv1d_negated', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', False, 1,
+     'which of the four old shapes -> which of them upside down (other draws) (check: 0.63 of 0.80)'),
+    ('gru_energy_pair', 'GRU encoder (32), linear head', True, 3,
+     "the channel of most energy -> channel 0's energy above channel 1's (other sequences) (check: 0.72 of 0.71)"),
+    ('lstm_last_three', 'LSTM encoder (32), linear head', False, 3,
+     "the sign of channel 3's sum -> the sign of channel 0 over the last three steps (other sequences) (check: 0.57 of 0.76)"),
+    ('tfm_twos_threes', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', True, 1,
+     'which of tokens 1, 2, 3 is most frequent -> more 2s than 3s (other sequences) (check: 0.96 of 1.00)'),
+    ('tab_subset', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', False, 1,
+     'a function of c1, c2, x3, x4, x5 -> another function of c1, x3, x4 (other rows) (check: 0.57 of 0.81)'),
+]
+_FRESH4 = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH4_KINDS, 'unfreeze_fresh4', ' (fourth fresh held-out)')]
+UNFREEZE_FRESH4 = _FRESH4 + _ratio10(_FRESH4)  # 40 rows: 24 in the order of the kinds, then 8 r10 and 8 m10
