@@ -7,7 +7,9 @@ its `Transfer` entry says. The other two ways' rates are not suggestions but wha
 - `fine_tune_base`: `res.fine_tune_kwargs('recommended')['base_lr']` (trained as `fine_tune(n, base_lr, lr_mult=10)`: the
   `_ftm10` rows).
 Each reads `recommended`'s own range test (the same sweeps: its `func` and `sweep_again`), so it costs no optimizer step of its
-own; `--methods` must name `recommended` with them. A test checks that these entries and the library agree
+own; `--methods` must name `recommended` with them. Each applies to the learners its way starts from: `as_slice_top` to the
+unfrozen rows (`as_slice` refuses a frozen learner, saying what to pass instead), `fine_tune_base` to the frozen ones; score
+them in runs split so (`--tasks`). A test checks that these entries and the library agree
 (`tests/test_benchmarks.py`). Used to judge the advice as a whole on the fourth fresh set (`benchmarks/README.md`).
 """
 from fastai_lrrange.suggest import SUGGESTIONS
