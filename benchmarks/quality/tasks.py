@@ -142,23 +142,32 @@ FRESH = [  # all held out by decision, committed before any range test ran on th
 #   _slice: the same learner; fit_one_cycle(n, slice(lr/100, lr))
 #   _ft:    the frozen learner (pretrained body, new head, no first stage); fine_tune(n, base_lr=lr, freeze_epochs=e)
 # Tuning or held-out: one coin per family (split.UNFREEZE_PAIRS), drawn before any range test ran on any of them.
+BODY = {  # the unfreeze family's bodies (builders/unfreeze.py), as every set's kinds describe them
+    'cnn': 'CNN with BatchNorm (3 fastai ConvLayers), create_head',
+    'mlp': 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head',
+    'lstm': 'LSTM encoder (32), linear head',
+    'gru': 'GRU encoder (32), linear head',
+    'tfm': 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW',
+    'tab': 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head',
+    'conv1d': '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head',
+}
 UNFREEZE_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
-    ('cnn_classes', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1, 'digits 5-9 -> digits 0-4'),
-    ('cnn_flipped', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 3,
+    ('cnn_classes', BODY['cnn'], True, 1, 'digits 5-9 -> digits 0-4'),
+    ('cnn_flipped', BODY['cnn'], False, 3,
      'upright digits, below 5 or not (rows A) -> the ten digits transposed and inverted (rows B)'),
-    ('mlp_coarse', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', True, 3, 'the ten digits (rows A) -> five pairs of digits (rows B)'),
-    ('mlp_parity', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', False, 1, 'odd or even (rows A) -> the ten digits (rows B)'),
-    ('conv1d_noisier', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', True, 1, 'four shapes in noise 0.8 -> the same shapes in noise 1.1'),
-    ('conv1d_shapes', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', False, 3, 'four shapes -> four other shapes'),
-    ('gru_sum', 'GRU encoder (32), linear head', True, 3, "sign of channel 0's sum -> channel 0's sum in three bins (other sequences)"),
-    ('lstm_other', 'LSTM encoder (32), linear head', False, 1, "sign of channel 0's sum -> sign of channel 1's sum minus channel 2's"),
-    ('tfm_count', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', True, 1,
+    ('mlp_coarse', BODY['mlp'], True, 3, 'the ten digits (rows A) -> five pairs of digits (rows B)'),
+    ('mlp_parity', BODY['mlp'], False, 1, 'odd or even (rows A) -> the ten digits (rows B)'),
+    ('conv1d_noisier', BODY['conv1d'], True, 1, 'four shapes in noise 0.8 -> the same shapes in noise 1.1'),
+    ('conv1d_shapes', BODY['conv1d'], False, 3, 'four shapes -> four other shapes'),
+    ('gru_sum', BODY['gru'], True, 3, "sign of channel 0's sum -> channel 0's sum in three bins (other sequences)"),
+    ('lstm_other', BODY['lstm'], False, 1, "sign of channel 0's sum -> sign of channel 1's sum minus channel 2's"),
+    ('tfm_count', BODY['tfm'], True, 1,
      'which of tokens 1, 2, 3 is most frequent -> more 1s than 3s (other sequences)'),
-    ('tfm_others', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', False, 3,
+    ('tfm_others', BODY['tfm'], False, 3,
      'which of tokens 1, 2, 3 is most frequent -> more 5s and 6s than 7s and 8s'),
-    ('tab_related', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', True, 3,
+    ('tab_related', BODY['tab'], True, 3,
      'a function of 2 categorical and 3 continuous columns -> another function of the same columns (other rows)'),
-    ('tab_other', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', False, 1,
+    ('tab_other', BODY['tab'], False, 1,
      'a function of 2 categorical and 3 continuous columns -> a function of the other columns'),
 ]
 UNFREEZE_EPOCHS = 3  # n, downstream, every way
@@ -203,21 +212,21 @@ UNFREEZE = _unfreeze_rows()  # 36 rows, in the order of UNFREEZE_KINDS; held_out
 # gap in accuracy given here), first stages of 1 and 3 epochs (four each). Rows, epochs, grids and protocols as UNFREEZE's
 # (the grids were set from the first tuning rows alone; nothing here was tuned on these kinds).
 UNFREEZE_FRESH_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
-    ('cnn_bars', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1,
+    ('cnn_bars', BODY['cnn'], True, 1,
      'synthetic 8x8 bars, which of four orientations -> the ten digits (rows B) (check: head alone 0.93 of unfrozen 0.97)'),
-    ('mlp_permuted', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', False, 3,
+    ('mlp_permuted', BODY['mlp'], False, 3,
      'the ten digits (rows A) -> the ten digits of rows B, pixels in a fixed random order (check: 0.71 of 0.92)'),
-    ('conv1d_longer', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', True, 1,
+    ('conv1d_longer', BODY['conv1d'], True, 1,
      'which of eight shapes, 64 steps -> which of the four new shapes, 96 steps, more noise (check: 0.69 of 0.75)'),
-    ('lstm_energy', 'LSTM encoder (32), linear head', True, 3,
+    ('lstm_energy', BODY['lstm'], True, 3,
      'which of four scaled channels holds the most energy -> channels 0 and 1 together more than 2 and 3 (check: 0.80 of 0.86)'),
-    ('gru_recent', 'GRU encoder (32), linear head', False, 1,
+    ('gru_recent', BODY['gru'], False, 1,
      "which of four scaled channels holds the most energy -> the sign of channel 2's sum over the last five steps (check: 0.72 of 0.84)"),
-    ('tfm_order_count', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', False, 3,
+    ('tfm_order_count', BODY['tfm'], False, 3,
      'token 1 before token 2 -> more 4s than 5s (other sequences) (check: 0.77 of 1.00)'),
-    ('tab_shift', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', True, 3,
+    ('tab_shift', BODY['tab'], True, 3,
      'a function of all nine columns -> the same function, continuous columns scaled by 1.5 and moved by 0.5 (other rows) (check: 0.85 of 0.87)'),
-    ('tab_thresholds', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', False, 1,
+    ('tab_thresholds', BODY['tab'], False, 1,
      'x0 + x1 in three bins -> (x2 > 0) + (x3 > x4) (check: 0.51 of 0.72)'),
 ]
 UNFREEZE_FRESH = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH_KINDS, 'unfreeze_fresh', ' (fresh held-out)')]  # 24 rows
@@ -233,21 +242,21 @@ UNFREEZE_FRESH = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRE
 # fine_tune rows again at ratio 10 (`<row>r10`: slice(lr/10, lr); `<row>m10`: fine_tune(..., lr_mult=10)), built as
 # rules/unfreeze_ratio10_fresh_tasks.py builds the fresh set's, each with its own grid search.
 UNFREEZE_FRESH2_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
-    ('cnn_digits_noisy', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1,
+    ('cnn_digits_noisy', BODY['cnn'], True, 1,
      'the ten digits (rows A) -> the ten digits of rows B in Gaussian noise (check: head alone 0.94 of unfrozen 0.96)'),
-    ('cnn_levels_mirror', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 3,
+    ('cnn_levels_mirror', BODY['cnn'], False, 3,
      'which of four brightness levels (in noise) -> is a random image mirror-symmetric left to right (check: 0.69 of 0.88)'),
-    ('cnn_levels_stripes', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 1,
+    ('cnn_levels_stripes', BODY['cnn'], False, 1,
      'which of four brightness levels (another draw) -> faint stripes, checkerboard or none, the same mean brightness (check: 0.32 of 0.66)'),
-    ('mlp_contrast', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', True, 3,
+    ('mlp_contrast', BODY['mlp'], True, 3,
      'the ten digits (rows A) -> the ten digits of rows B at half the contrast (check: 0.95 of 0.97)'),
-    ('lstm_sums', 'LSTM encoder (32), linear head', True, 3,
+    ('lstm_sums', BODY['lstm'], True, 3,
      "which of four channels has the largest sum -> channel 1's sum above channel 2's (other sequences) (check: 0.84 of 0.90)"),
-    ('gru_last_step', 'GRU encoder (32), linear head', False, 1,
+    ('gru_last_step', BODY['gru'], False, 1,
      'which of four channels has the largest sum -> channel 0 above channel 1 at the last step (check: 0.64 of 0.85)'),
-    ('tfm_place_count', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', False, 3,
+    ('tfm_place_count', BODY['tfm'], False, 3,
      'token 1 in the first half of the sequence -> more 6s than 9s (other sequences) (check: 0.67 of 1.00)'),
-    ('tab_coarse', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', True, 1,
+    ('tab_coarse', BODY['tab'], True, 1,
      'a function of all nine columns, four classes -> the same function, classes 0-1 against 2-3 (other rows) (check: 0.85 of 0.86)'),
 ]
 
@@ -271,21 +280,21 @@ UNFREEZE_FRESH2 = _FRESH2 + _ratio10(_FRESH2)  # 40 rows: 24 in the order of the
 # in accuracy given here), first stages of 1 and 3 epochs (four each). Each kind's five rows as UNFREEZE_FRESH2's: the three
 # ways, and the slice and fine_tune rows again at ratio 10 (`_ratio10`), each with its own grid search.
 UNFREEZE_FRESH3_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
-    ('cnn_digits_shifted', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1,
+    ('cnn_digits_shifted', BODY['cnn'], True, 1,
      'the ten digits (rows A) -> the ten digits of rows B moved one pixel right and down (check: head alone 0.94 of unfrozen 0.97)'),
-    ('cnn_bars_updown', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', False, 3,
+    ('cnn_bars_updown', BODY['cnn'], False, 3,
      'bars, which of four orientations (another draw) -> is a random image mirror-symmetric top to bottom (check: 0.76 of 0.93)'),
-    ('mlp_upside_down', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', False, 1,
+    ('mlp_upside_down', BODY['mlp'], False, 1,
      'the ten digits (rows A) -> the ten digits of rows B upside down (check: 0.77 of 0.94)'),
-    ('conv1d_pairs', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', True, 3,
+    ('conv1d_pairs', BODY['conv1d'], True, 3,
      'which of the four old shapes -> which pair of them (0-1 or 2-3), 80 steps, more noise (other draws) (check: 0.79 of 0.82)'),
-    ('gru_pair_above', 'GRU encoder (32), linear head', True, 1,
+    ('gru_pair_above', BODY['gru'], True, 1,
      'the sum of channels 0 and 1 in three bins -> that sum above 1.5 (other sequences) (check: 0.95 of 0.95)'),
-    ('lstm_last_gap', 'LSTM encoder (32), linear head', False, 3,
+    ('lstm_last_gap', BODY['lstm'], False, 3,
      'the sign of the sum of channels 0 and 1 -> channel 2 above channel 3 at the last step (other sequences) (check: 0.56 of 0.81)'),
-    ('tfm_majority_share', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', True, 3,
+    ('tfm_majority_share', BODY['tfm'], True, 3,
      'which of tokens 4, 5, 6 is most frequent -> more 5s and 6s together than twice the 4s (other sequences) (check: 0.98 of 1.00)'),
-    ('tab_cats_conts', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', False, 1,
+    ('tab_cats_conts', BODY['tab'], False, 1,
      'a function of the three categorical columns -> a function of x0, x1, x2 (other rows) (check: 0.48 of 0.82)'),
 ]
 _FRESH3 = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH3_KINDS, 'unfreeze_fresh3', ' (third fresh held-out)')]
@@ -301,21 +310,21 @@ UNFREEZE_FRESH3 = _FRESH3 + _ratio10(_FRESH3)  # 40 rows: 24 in the order of the
 # one fixed rate, `--kinds fresh4`, the gap in accuracy given here), first stages of 1 and 3 epochs (four each). Each kind's
 # five rows as UNFREEZE_FRESH3's.
 UNFREEZE_FRESH4_KINDS = [  # kind, family of body, transfers well (True) or must adapt, first-stage epochs, what it is
-    ('cnn_digits_parity', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 1,
+    ('cnn_digits_parity', BODY['cnn'], True, 1,
      'the ten digits (rows A) -> odd or even (rows B) (check: head alone 0.99 of unfrozen 0.99)'),
-    ('cnn_bars_digits', 'CNN with BatchNorm (3 fastai ConvLayers), create_head', True, 3,
+    ('cnn_bars_digits', BODY['cnn'], True, 3,
      'bars, which of four orientations (another draw) -> the ten digits (check: 0.93 of 0.97)'),
-    ('mlp_digits_left', 'MLP with BatchNorm (2x64), BatchNorm-Dropout-Linear head', False, 3,
+    ('mlp_digits_left', BODY['mlp'], False, 3,
      'the ten digits (rows A) -> the ten digits of rows B moved two pixels left (check: 0.63 of 0.93)'),
-    ('conv1d_negated', '1-d CNN with BatchNorm (3 ConvLayers, pooled), linear head', False, 1,
+    ('conv1d_negated', BODY['conv1d'], False, 1,
      'which of the four old shapes -> which of them upside down (other draws) (check: 0.63 of 0.80)'),
-    ('gru_energy_pair', 'GRU encoder (32), linear head', True, 3,
+    ('gru_energy_pair', BODY['gru'], True, 3,
      "the channel of most energy -> channel 0's energy above channel 1's (other sequences) (check: 0.72 of 0.71)"),
-    ('lstm_last_three', 'LSTM encoder (32), linear head', False, 3,
+    ('lstm_last_three', BODY['lstm'], False, 3,
      "the sign of channel 3's sum -> the sign of channel 0 over the last three steps (other sequences) (check: 0.57 of 0.76)"),
-    ('tfm_twos_threes', 'transformer encoder (2 layers, width 32, mean-pooled), linear head, AdamW', True, 1,
+    ('tfm_twos_threes', BODY['tfm'], True, 1,
      'which of tokens 1, 2, 3 is most frequent -> more 2s than 3s (other sequences) (check: 0.96 of 1.00)'),
-    ('tab_subset', 'tabular: embeddings (3 categorical columns) and an MLP with BatchNorm, BatchNorm-Dropout-Linear head', False, 1,
+    ('tab_subset', BODY['tab'], False, 1,
      'a function of c1, c2, x3, x4, x5 -> another function of c1, x3, x4 (other rows) (check: 0.57 of 0.81)'),
 ]
 _FRESH4 = [replace(t, held_out=True) for t in _unfreeze_rows(UNFREEZE_FRESH4_KINDS, 'unfreeze_fresh4', ' (fourth fresh held-out)')]
