@@ -26,7 +26,7 @@ are not candidates.
 Where `slide` gives nothing, the reading alone (times 4 for the slice), as the family was scored; where the reading is None, None.
 
 Each reads the `LRFindResult` of `recommended`'s own range test (`read`, see `quality/rules.py`), so it adds no optimizer
-step. Written and committed, with the rule that takes it (`benchmarks/README.md`), before any range test ran on the third
+step. Written and committed, with the rule that takes it (`benchmarks/results/history/unfreeze_family_study.md`), before any range test ran on the third
 fresh set's one-rate and slice rows; judged there once:
 
   python -m benchmarks.quality --set unfreeze-fresh3 --tasks <its _one, _slice and _slicer10 rows> \\
