@@ -362,3 +362,23 @@ def test_unfreeze_fresh_sets_of_five_rows_build(name, earlier_sets, n_earlier, c
     assert all(t.slice_ratio == 100 for t in ways['slice']) and all(t.slice_ratio == 10 for t in ways['slicer10'])
     assert all('lr_mult' not in t.fit_kw for t in ways['ft']) and all(t.fit_kw['lr_mult'] == 10 and t.protocol == 'fine_tune_n' for t in ways['ftm10'])
     _rows_build(rows, frozen_ways=('ft', 'ftm10'))
+
+
+def test_probe_screen_trains_each_candidate_one_epoch_and_scores_its_pick(tmp_path):
+    "probe_screen.py on one stored range test of a fourth-set MLP: five candidates around the pick, each one epoch from the range test's learner; the pick is one of them, its steps counted"
+    import math, re
+    from benchmarks.quality.split import task_set
+    task = next(t for t in task_set('unfreeze-fresh4') if t.name == 'uf_mlp_digits_left_e3_one')
+    grid = {f'{2.0 ** k:.6e}': 0.9 - 0.02 * abs(k + 5) for k in range(-12, 3)}  # best at 2**-5, falling off on either side
+    row = dict(task=task.name, grid=grid, oracle=0.9, band=0.005, near=[2 ** -5, 2 ** -5], methods={'recommended': dict(lrs=[1e-2])})
+    res = tmp_path / 'r.json'; res.write_text(json.dumps([row]))
+    out = tmp_path / 'p.md'
+    r = subprocess.run([sys.executable, str(BENCH / 'probe_screen.py'), '--set', 'unfreeze-fresh4', '--results', str(res), '--ways', '_one',
+                        '--threads', '1', '--out', str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    text = out.read_text()
+    pick = float(re.search(r'probe (\S+) \(', text).group(1))
+    assert any(math.isclose(pick, 1e-2 * 2 ** k, rel_tol=1e-2) for k in range(-2, 3))
+    steps = int(re.search(r'Probe cost: (\d+) optimizer steps', text).group(1))
+    assert steps == 5 * len(task.make_learner(0).dls.train)  # one epoch a candidate
+    assert '| advice | 0.0329 | 0/1 | 0/1 | 0.49 |' in text  # 1e-2 on the grid: 0.867 against 0.9, 0.49 decades below 2**-5
