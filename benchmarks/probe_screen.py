@@ -28,6 +28,7 @@ from fastai.torch_core import set_seed
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.quality.split import task_set  # noqa: E402
 from benchmarks.quality.oracle import _train, protocol_of  # noqa: E402
+from benchmarks.transfer_rules import grid_of, point, summary  # noqa: E402
 
 WAYS = {'_one': ('one_gate', 'recommended'), '_slicer10': ('slice_blend', 'as_slice_top'), '_ftm10': ('ft_flat', 'fine_tune_base')}  # the advice's name per way: the third set's candidates, else the library's (fourth set)
 STEPS = (-2, -1, 0, 1, 2)  # candidates: the pick times 2**k
@@ -51,15 +52,6 @@ def probe(task, lr, seed):
             loss = float(learn.validate()[0])
         except Exception: loss = math.inf
     return (loss if math.isfinite(loss) else math.inf), count.n
-
-
-def score(row, lr):
-    "Estimated regret (the grid interpolated on log lr), in band, decades outside the near-optimal range"
-    g = sorted((math.log10(float(k)), v) for k, v in row['grid'].items())
-    x = math.log10(lr)
-    reg = row['oracle'] - float(np.interp(x, [a for a, _ in g], [b for _, b in g]))
-    lo, hi = (math.log10(v) for v in row['near'])
-    return reg, reg <= row['band'] + 1e-9, max(lo - x, x - hi, 0.)
 
 
 def main():
@@ -92,14 +84,15 @@ def main():
                 probes = [probe(tasks[r['task']], c, rs) for c in cands]
                 best = cands[int(np.argmin([l for l, _ in probes]))]
                 steps.append(sum(s for _, s in probes))
-                per['advice'].append(score(r, x)); per['probe'].append(score(r, best))
+                grid = grid_of(r)
+                per['advice'].append(point(grid, math.log10(x))); per['probe'].append(point(grid, math.log10(best)))
                 detail.append(f"- {r['task']} seed {rs}: advice {x:.2e} ({per['advice'][-1][2]:.2f} out), probe {best:.2e} "
                               f"({per['probe'][-1][2]:.2f} out); losses {', '.join(f'{l:.3f}' for l, _ in probes)}")
                 print(detail[-1], flush=True)
         lines += [f'## {way} rows ({len(per["advice"])} range tests)', '', '| pick | mean regret | in band | beyond 0.5 decades | farthest |', '|---|---|---|---|---|']
         for k, v in per.items():
-            lines.append(f'| {k} | {np.mean([g for g, _, _ in v]):.4f} | {sum(i for _, i, _ in v)}/{len(v)} | '
-                         f'{sum(o > 0.5 for _, _, o in v)}/{len(v)} | {max(o for _, _, o in v):.2f} |')
+            g, inb, far, farthest, n = summary(v)
+            lines.append(f'| {k} | {g:.4f} | {inb}/{n} | {far}/{n} | {farthest:.2f} |')
         lines += ['', f'Probe cost: {np.mean(steps):.0f} optimizer steps a range test on average (at most {max(steps)}), on top of the range test.', ''] + detail + ['']
     lines.append(f'{time.time() - t0:.0f} s in all.')
     text = '\n'.join(lines) + '\n'

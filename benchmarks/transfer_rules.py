@@ -49,36 +49,52 @@ def fall_share(losses, window):
     return 0. if len(w) < 3 or w[0] == 0 else float(max(w[0] - w.min(), 0.) / abs(w[0]))
 
 
+def grid_of(row):
+    "A result row's grid as scores read it: log10 rates (gx) and seed-mean scores (gy), the best score, its noise band, the near-optimal range (log10)"
+    g = sorted((float(k), v) for k, v in row['grid'].items())
+    return dict(gx=np.array([L(a) for a, _ in g]), gy=np.array([b for _, b in g]), oracle=row['oracle'], band=row['band'],
+                lo=L(row['near'][0]), hi=L(row['near'][1]))
+
+
+def point(t, x):
+    "The top `x` (log10 lr) on `t`'s grid: estimated regret (the grid interpolated on log lr), in band or not, decades outside the near-optimal range"
+    g = t['oracle'] - float(np.interp(x, t['gx'], t['gy']))
+    return g, g <= t['band'] + 1e-9, max(t['lo'] - x, x - t['hi'], 0.)
+
+
+def summary(points):
+    "Of `point`s: mean regret, how many in band, how many beyond half a decade outside, the farthest outside (decades), how many"
+    return (float(np.mean([g for g, _, _ in points])), sum(i for _, i, _ in points), sum(o > 0.5 for _, _, o in points),
+            max(o for _, _, o in points), len(points))
+
+
 def range_tests(files, suffix='_slicer10', policy=8., also=()):
-    "One dict per range test of every row named `*<suffix>` (or named in `also`): kind, grid (log10 lr, score), oracle, band, near range, the readings, the policy's top"
+    """One dict per range test of every row named `*<suffix>` (or named in `also`): kind, grid (`grid_of`), the readings, the policy's
+    top, every method's pick (`picks`, log10) and where the window's smoothed loss is lowest (`minr`, log10)"""
     out = []
     for f in files:
         for r in json.loads(Path(f).read_text()):
             if r['task'] in also: r = dict(r, task=r['task'] + suffix)
             if not r['task'].endswith(suffix): continue
-            g = sorted((float(k), v) for k, v in r['grid'].items())
-            gx, gy = np.array([L(a) for a, _ in g]), np.array([b for _, b in g])
-            m = r['methods']
+            grid, m = grid_of(r), r['methods']
             for i, c in enumerate(r['curves']):
                 rec = m['recommended']['lrs'][i]
                 if rec is None: continue
                 rd = {k: L(m[k]['lrs'][i]) for k in ('slide', 'valley', 'minimum') if m.get(k) and m[k]['lrs'][i]}
                 trained = {k: v['regrets'][i] for k, v in m.items() if k.startswith('rec_x') and v['lrs'][i] is not None}
-                end = c['lrs'][(c['window'][1] or len(c['lrs'])) - 1]
-                out.append(dict(kind=r['task'][:-len(suffix)], gx=gx, gy=gy, oracle=r['oracle'], band=r['band'], lo=L(r['near'][0]),
-                                hi=L(r['near'][1]), rec=L(rec), policy=L(rec * policy), share=fall_share(c['losses'], c['window']), end=L(end), trained=trained,
+                a, b = c['window'][0], c['window'][1] or len(c['lrs'])
+                w = np.asarray(c['losses'][a:b], dtype=float)
+                minr = L(c['lrs'][a + int(np.argmin(np.where(np.isfinite(w), w, np.inf)))]) if len(w) else None
+                out.append(dict(kind=r['task'][:-len(suffix)], **grid, rec=L(rec), policy=L(rec * policy), share=fall_share(c['losses'], c['window']),
+                                end=L(c['lrs'][b - 1]), minr=minr, trained=trained, picks={k: L(v['lrs'][i]) for k, v in m.items() if v['lrs'][i]},
                                 trained_lrs={k: L(v['lrs'][i]) for k, v in m.items() if k.startswith('rec_x') and v['lrs'][i]}, **rd))
     return out
 
 
 def judge(tests, top):
     "Mean estimated regret, share in band, max decades outside the near-optimal range, of the tops `top(t)` (log10 lr)"
-    reg, inb, far = [], 0, 0.
-    for t in tests:
-        x = top(t)
-        g = t['oracle'] - float(np.interp(x, t['gx'], t['gy']))
-        reg.append(g); inb += g <= t['band'] + 1e-9; far = max(far, t['lo'] - x, x - t['hi'])
-    return float(np.mean(reg)), inb / len(tests), far
+    pts = [point(t, top(t)) for t in tests]
+    return float(np.mean([g for g, _, _ in pts])), sum(i for _, i, _ in pts) / len(tests), max(o for _, _, o in pts)
 
 
 def _blend(other):
@@ -131,7 +147,7 @@ def report(files, suffix='_slicer10', policy=8., check=True, also=()):
         est, got, same = [], [], 0
         for t in tests:
             for k, g in t['trained'].items():
-                e = t['oracle'] - float(np.interp(t['trained_lrs'][k], t['gx'], t['gy']))
+                e = point(t, t['trained_lrs'][k])[0]
                 est.append(e); got.append(g); same += (e <= t['band'] + 1e-9) == (g <= t['band'] + 1e-9)
         lines += [f'The estimate against trained scores ({len(got)} tops the benchmark trained: `rec_x*`): mean regret {np.mean(est):.4f} '
                   f'estimated, {np.mean(got):.4f} trained; mean absolute difference {np.mean(np.abs(np.subtract(est, got))):.4f}; '
@@ -155,8 +171,8 @@ def report(files, suffix='_slicer10', policy=8., check=True, also=()):
     by_kind = defaultdict(list)
     f = FAMILIES[pick][0]
     for t in tests:
-        x = f(p, t); g = t['oracle'] - float(np.interp(x, t['gx'], t['gy']))
-        by_kind[t['kind']].append(('in' if g <= t['band'] + 1e-9 else 'high' if x > t['hi'] else 'low' if x < t['lo'] else 'out')
+        x = f(p, t); _, inside, _ = point(t, x)
+        by_kind[t['kind']].append(('in' if inside else 'high' if x > t['hi'] else 'low' if x < t['lo'] else 'out')
                                   + f" x{10 ** (x - t['rec']):.1f} (share {t['share']:.2f})")
     lines += ['Per kind, the chosen rule on each range test (in band or not, the multiple of the reading, the fall share):', '']
     lines += [f'- {k}: ' + '; '.join(v) for k, v in sorted(by_kind.items())]

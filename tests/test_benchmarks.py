@@ -180,15 +180,23 @@ def _quick_run(tmp_path, rules, methods):
     return out
 
 
+def _one_entry_rules_file(tmp_path, name, hook, store):
+    "A rules file of one entry, `name`: valley with `hook` (source of its extra argument); `store` (rules.SWEEPS or READS) while its block runs, checked empty after; (path, held)"
+    from benchmarks.quality.rules import rules_files
+    rules = tmp_path / f'{name}_rules.py'
+    rules.write_text(f"from fastai_lrrange.suggest import valley\nRULES = {{'{name}': dict(func=valley, {hook})}}\n")
+    with rules_files(rules) as names:
+        assert names == [name]
+        held = dict(store)
+    assert store == {}
+    return rules, held
+
+
 def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
     "A rules-file entry with `sweep` (lr_find's arguments): kept in rules.SWEEPS for the block only, run in a range test of its own, its steps recorded"
-    from benchmarks.quality.rules import rules_files, SWEEPS
-    rules = tmp_path / 'sweep_rules.py'
-    rules.write_text("from fastai_lrrange.suggest import valley\n"
-                     "RULES = {'short_valley': dict(func=valley, sweep=dict(start_lr=1e-6, end_lr=1, num_it=30))}\n")
-    with rules_files(rules) as names:
-        assert names == ['short_valley'] and SWEEPS == {'short_valley': dict(start_lr=1e-6, end_lr=1, num_it=30)}
-    assert SWEEPS == {}
+    from benchmarks.quality.rules import SWEEPS
+    rules, held = _one_entry_rules_file(tmp_path, 'short_valley', 'sweep=dict(start_lr=1e-6, end_lr=1, num_it=30)', SWEEPS)
+    assert held == {'short_valley': dict(start_lr=1e-6, end_lr=1, num_it=30)}
     out = _quick_run(tmp_path, rules, 'valley,short_valley')
     rec = json.loads(out.with_suffix('.json').read_text())[0]['methods']['short_valley']
     assert [c['steps'] for c in rec['cost']] == [30] and 1e-6 <= rec['lrs'][0] <= 1
@@ -196,13 +204,9 @@ def test_rules_file_sweep_runs_a_range_test_of_its_own(tmp_path):
 
 def test_rules_file_read_takes_its_rate_from_the_whole_result(tmp_path):
     "A rules-file entry with `read` (a function of the LRFindResult): kept in rules.READS for the block only; it shares its policy's range test and its rate is read(result)"
-    from benchmarks.quality.rules import rules_files, READS
-    rules = tmp_path / 'read_rules.py'
-    rules.write_text("from fastai_lrrange.suggest import valley\n"
-                     "RULES = {'first_rate': dict(func=valley, read=lambda res: float(res.first_sweep.last_group_lrs[3]))}\n")
-    with rules_files(rules) as names:
-        assert names == ['first_rate'] and list(READS) == ['first_rate']
-    assert READS == {}
+    from benchmarks.quality.rules import READS
+    rules, held = _one_entry_rules_file(tmp_path, 'first_rate', 'read=lambda res: float(res.first_sweep.last_group_lrs[3])', READS)
+    assert list(held) == ['first_rate']
     out = _quick_run(tmp_path, rules, 'valley,first_rate')
     row = json.loads(out.with_suffix('.json').read_text())[0]
     lr = row['methods']['first_rate']['lrs'][0]
@@ -382,3 +386,17 @@ def test_probe_screen_trains_each_candidate_one_epoch_and_scores_its_pick(tmp_pa
     steps = int(re.search(r'Probe cost: (\d+) optimizer steps', text).group(1))
     assert steps == 5 * len(task.make_learner(0).dls.train)  # one epoch a candidate
     assert '| advice | 0.0329 | 0/1 | 0/1 | 0.49 |' in text  # 1e-2 on the grid: 0.867 against 0.9, 0.49 decades below 2**-5
+
+
+def test_far_picks_counts_what_the_judged_table_reports():
+    "far_picks.py on the fourth set's slice rows: the advice's farthest pick and its count beyond half a decade are those of its judged table (transfer_ratio_fresh4.json, the trained picks)"
+    import re
+    r = subprocess.run([sys.executable, str(BENCH / 'far_picks.py'), str(BENCH / 'results' / 'quality_unfreeze_fresh4_one_slice.json'), '--row', '_slicer10'],
+                       capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    judged = next(e for e in json.loads((BENCH / 'results' / 'transfer_ratio_fresh4.json').read_text()) if (e['way'], e['ratio'], e['rule']) == ('slice', 10, 'as_slice_top'))
+    beyond, farthest = re.search(r'\| the advice in force \| [\d.]+ \| \d+/24 \| (\d+)/24 \| ([\d.]+) \|', r.stdout).groups()
+    import math
+    rows = [x for x in json.loads((BENCH / 'results' / 'quality_unfreeze_fresh4_one_slice.json').read_text()) if x['task'].endswith('_slicer10')]
+    outside = [max(math.log10(x['near'][0] / lr), math.log10(lr / x['near'][1])) for x in rows for lr in x['methods']['as_slice_top']['lrs']]
+    assert float(farthest) == round(judged['out'], 2) and int(beyond) == sum(o > 0.5 for o in outside) > 0
